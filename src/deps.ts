@@ -1,0 +1,42 @@
+import type { Config } from './config.js';
+import type { Logger } from './logger.js';
+import { openStore } from './store/open-store.js';
+import type { Store } from './store/types.js';
+import { VERSION } from './version.js';
+
+/** The source of the current time, epoch ms; injected so tests and backtests control it. */
+export interface Clock {
+  now(): number;
+}
+
+/** Facts about the running process that /status shows. */
+export interface Runtime {
+  readonly version: string;
+  readonly startedAtMs: number;
+  /** The chat transports running in this process (console, telegram, discord) or `cli` for one-shot use. */
+  readonly adapters: string[];
+}
+
+/** Everything commands and jobs may use, chosen once in createDeps. */
+export interface Deps {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly store: Store;
+  readonly runtime: Runtime;
+}
+
+/** The system clock. */
+export const systemClock: Clock = { now: () => Date.now() };
+
+/** Picks every implementation from the config: the one place that does. Opens the store (throws when unreachable). */
+export async function createDeps(config: Config, logger: Logger, clock: Clock = systemClock): Promise<Deps> {
+  const store = await openStore(config);
+  return {
+    config,
+    logger,
+    clock,
+    store,
+    runtime: { version: VERSION, startedAtMs: clock.now(), adapters: [] },
+  };
+}

@@ -1,0 +1,44 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { loadConfig } from '../../src/config.js';
+import type { Clock, Deps } from '../../src/deps.js';
+import { createLogger } from '../../src/logger.js';
+import { createSqliteStore } from '../../src/store/sqlite.js';
+import { VERSION } from '../../src/version.js';
+
+/** A log sink that keeps every line, for assertions about what was logged. */
+export function memoryLog(): { stream: Writable; lines: string[] } {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(...String(chunk).split('\n').filter(Boolean));
+      done();
+    },
+  });
+  return { stream, lines };
+}
+
+/** A settable clock for tests. */
+export function fixedClock(startMs = Date.UTC(2026, 0, 5, 12)): Clock & { set(ms: number): void; advance(ms: number): void } {
+  let now = startMs;
+  return { now: () => now, set: (ms) => (now = ms), advance: (ms) => (now += ms) };
+}
+
+/** Real Deps on a fresh SQLite file, with the given environment. */
+export function testDeps(env: Record<string, string> = {}, clock: Clock = fixedClock()): Deps & { logLines: string[] } {
+  const dir = mkdtempSync(join(tmpdir(), 'tradeops-test-'));
+  const config = loadConfig({ DATABASE_URL: `sqlite:${join(dir, 'test.db')}`, ...env });
+  const log = memoryLog();
+  const logger = createLogger({ level: 'debug', pretty: false, destination: log.stream });
+  const store = createSqliteStore(join(dir, 'test.db'));
+  return {
+    config,
+    logger,
+    clock,
+    store,
+    runtime: { version: VERSION, startedAtMs: clock.now(), adapters: ['test'] },
+    logLines: log.lines,
+  };
+}
