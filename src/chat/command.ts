@@ -44,16 +44,12 @@ export interface Command {
 }
 
 /** Defines a command with its argument schema, so `run` receives the parsed, typed arguments. */
-export function defineCommand<S extends z.ZodType>(spec: {
-  readonly name: string;
-  readonly summary: string;
-  readonly usage: string;
-  readonly examples: readonly string[];
-  readonly role: RequiredRole;
-  readonly changesState: boolean;
-  readonly positional?: readonly string[];
-  readonly args: S;
-  run(args: z.output<S>, deps: Deps, ctx: CommandContext): Promise<Reply>;
-}): Command {
+export function defineCommand<S extends z.ZodType>(
+  spec: Omit<Command, 'positional' | 'args' | 'run'> & {
+    readonly positional?: readonly string[];
+    readonly args: S;
+    run(args: z.output<S>, deps: Deps, ctx: CommandContext): Promise<Reply>;
+  },
+): Command {
   return { positional: [], ...spec, run: (args, deps, ctx) => spec.run(args as z.output<S>, deps, ctx) };
 }
