@@ -30,6 +30,8 @@ export function startConsole(runner: CommandRunner, io: { input: Readable; outpu
   let stopped = false;
   let closed = false;
   rl.on('close', () => (closed = true));
+  // Ctrl-C at the prompt: leave through the same graceful path as the end of input.
+  rl.on('SIGINT', () => rl.close());
   if (io.interactive) {
     write('tradeops console: type /help for commands, /quit or Ctrl-D to leave.');
     rl.prompt();
