@@ -34,6 +34,12 @@ const grantList = z
     return grants;
   });
 
+const idList = z
+  .string()
+  .default('')
+  .transform((text) => text.split(',').map((s) => s.trim()).filter(Boolean))
+  .refine((ids) => ids.every((id) => /^-?\d+$/.test(id)), { message: 'must be comma-separated numeric ids' });
+
 const databaseUrl = z
   .string()
   .default('sqlite:./data/tradeops.db')
@@ -64,12 +70,20 @@ export const envSchema = z.object({
   TELEGRAM_BOT_TOKEN: optionalSecret.refine((v) => v === undefined || /^\d+:[A-Za-z0-9_-]{20,}$/.test(v), {
     message: 'does not look like a Telegram bot token (digits, a colon, then 20+ letters, digits, _ or -; from @BotFather)',
   }),
+  TELEGRAM_API_ROOT: optionalUrl,
+  TELEGRAM_WEBHOOK_URL: optionalUrl.refine((v) => v === undefined || v.startsWith('https://'), {
+    message: 'must be the public https:// URL Telegram will post updates to',
+  }),
+  TELEGRAM_WEBHOOK_HOST: z.string().default('0.0.0.0'),
+  TELEGRAM_WEBHOOK_PORT: z.coerce.number().int().min(1).max(65_535).default(8443),
+  TELEGRAM_ALLOWED_CHATS: idList,
   DISCORD_BOT_TOKEN: optionalSecret,
   EXCHANGE: z
     .string()
     .regex(/^[a-z0-9]+$/, 'must be a ccxt exchange id such as binance, kraken or coinbase')
     .default('binance'),
   EXCHANGE_API_URL: optionalUrl,
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(15_000),
 });
 
@@ -81,9 +95,13 @@ export interface Config {
   readonly grants: Readonly<Record<Role, readonly Grant[]>>;
   readonly console: 'auto' | 'on' | 'off';
   readonly telegramBotToken: string | undefined;
+  readonly telegramApiRoot: string | undefined;
+  readonly telegramWebhook: { readonly url: string; readonly host: string; readonly port: number } | undefined;
+  readonly telegramAllowedChats: readonly string[];
   readonly discordBotToken: string | undefined;
   readonly exchange: string;
   readonly exchangeApiUrl: string | undefined;
+  readonly rateLimitPerMinute: number;
   readonly shutdownTimeoutMs: number;
 }
 
@@ -117,9 +135,15 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     grants: Object.freeze({ admin: e.ADMIN_USERS, trader: e.TRADER_USERS, viewer: e.VIEWER_USERS }),
     console: e.CONSOLE,
     telegramBotToken: e.TELEGRAM_BOT_TOKEN,
+    telegramApiRoot: e.TELEGRAM_API_ROOT,
+    telegramWebhook: e.TELEGRAM_WEBHOOK_URL
+      ? Object.freeze({ url: e.TELEGRAM_WEBHOOK_URL, host: e.TELEGRAM_WEBHOOK_HOST, port: e.TELEGRAM_WEBHOOK_PORT })
+      : undefined,
+    telegramAllowedChats: e.TELEGRAM_ALLOWED_CHATS,
     discordBotToken: e.DISCORD_BOT_TOKEN,
     exchange: e.EXCHANGE,
     exchangeApiUrl: e.EXCHANGE_API_URL,
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   });
 }

@@ -6,6 +6,7 @@ import { createCommandRunner } from './chat/run-command.js';
 import { loadConfig, readEnvironment, type Config } from './config.js';
 import { createDeps } from './deps.js';
 import { createLogger, type Logger } from './logger.js';
+import { startTelegram, type TelegramAdapter } from './chat/telegram.js';
 
 /** The process's streams and environment, passed in so tests can drive the bot. */
 export interface ProcessIo {
@@ -46,9 +47,17 @@ export async function startBot(io: ProcessIo): Promise<number> {
   const logger = rootLogger(config, io, useConsole && io.stdin.isTTY === true);
   const deps = await createDeps(config, logger);
   const runner = createCommandRunner(allCommands, deps);
-  if (hasChatToken) {
-    logger.warn('a chat token is set, but the Telegram and Discord adapters are not part of this version yet');
-  }
+  const telegram: TelegramAdapter | undefined = config.telegramBotToken
+    ? startTelegram(runner, {
+        token: config.telegramBotToken,
+        ...(config.telegramApiRoot ? { apiRoot: config.telegramApiRoot } : {}),
+        ...(config.telegramWebhook ? { webhook: config.telegramWebhook } : {}),
+        allowedChatIds: config.telegramAllowedChats,
+        logger,
+      })
+    : undefined;
+  if (telegram) deps.runtime.adapters.push('telegram');
+  if (config.discordBotToken) logger.warn('DISCORD_BOT_TOKEN is set, but the Discord adapter is not part of this version yet');
   const consoleAdapter = useConsole
     ? startConsole(runner, { input: io.stdin, output: io.stdout, interactive: io.stdin.isTTY === true })
     : undefined;
@@ -67,11 +76,17 @@ export async function startBot(io: ProcessIo): Promise<number> {
     io.signals.once('SIGINT', () => onSignal('SIGINT'));
     io.signals.once('SIGTERM', () => onSignal('SIGTERM'));
     void consoleAdapter?.finished.then(() => resolve('end of console input'));
+    telegram?.ready.catch(() => {
+      if (consoleAdapter) return;
+      exitCode = 2;
+      resolve('the Telegram adapter could not start');
+    });
   });
   const reason = await stopped;
   logger.info({ reason, inFlight: runner.inFlight }, 'shutting down: no new commands, finishing running ones');
   runner.close();
   consoleAdapter?.stop();
+  await telegram?.stop();
   const drained = await Promise.race([
     runner.drain().then(() => true),
     new Promise<boolean>((r) => setTimeout(r, config.shutdownTimeoutMs, false).unref()),

@@ -6,6 +6,7 @@ import type { AuditOutcome } from '../store/types.js';
 import type { Command, CommandContext } from './command.js';
 import { parseCommandLine, truncate, type ParsedCommand } from './parse.js';
 import type { Reply } from './reply.js';
+import { createRateLimiter } from './rate-limit.js';
 import { allows, roleOf, type Caller } from './roles.js';
 
 /** Runs command lines from any transport: parse, authorize, validate, run, audit, and turn every failure into a Reply. */
@@ -75,6 +76,7 @@ export function createCommandRunner(commands: readonly Command[], deps: Deps): C
   const byName = new Map(commands.map((c) => [c.name, c]));
   const running = new Set<Promise<Reply>>();
   const controller = new AbortController();
+  const limiter = createRateLimiter(deps.config.rateLimitPerMinute);
   let closed = false;
 
   async function audit(command: Command, caller: Caller, input: string, requestId: string, outcome: AuditOutcome, detail?: string) {
@@ -100,6 +102,11 @@ export function createCommandRunner(commands: readonly Command[], deps: Deps): C
   async function execute(input: string, caller: Caller, progress: (text: string) => void): Promise<Reply> {
     const requestId = randomUUID();
     const ref = requestId.slice(0, 8);
+    const local = caller.platform === 'console' || caller.platform === 'cli';
+    const waitMs = local ? 0 : limiter.take(`${caller.platform}:${caller.userId}`, deps.clock.now());
+    if (waitMs > 0) {
+      return { level: 'warning', lines: [`Slow down: you can send another command in ${Math.ceil(waitMs / 1000)} s.`], outcome: 'user_error', requestId };
+    }
     const log = deps.logger.child({ requestId, platform: caller.platform, userId: caller.userId });
     let parsed: ParsedCommand;
     try {

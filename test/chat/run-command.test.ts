@@ -11,7 +11,7 @@ import { testDeps } from '../support/test-deps.js';
 const alice: Caller = { platform: 'telegram', userId: '100', userName: 'alice', chatId: 'chat-1' };
 const bob: Caller = { platform: 'telegram', userId: '200', userName: 'bob', chatId: 'chat-1' };
 const stranger: Caller = { platform: 'discord', userId: '999', userName: 'eve', chatId: 'chan-9', groupIds: ['555'] };
-const env = { ADMIN_USERS: 'telegram:100', TRADER_USERS: 'telegram:200,discord-role:777', VIEWER_USERS: 'discord-role:555' };
+const env = { ADMIN_USERS: 'telegram:100', TRADER_USERS: 'telegram:200,discord-role:777', VIEWER_USERS: 'discord-role:555', RATE_LIMIT_PER_MINUTE: '100000' };
 
 // Test-only commands that exercise the runner's paths: a state change, a slow one, and failing ones.
 const order = defineCommand({
@@ -180,6 +180,7 @@ describe('command runner', () => {
           expect(reply.lines.length + (reply.table ? 1 : 0)).toBeGreaterThan(0);
           expect(['ok', 'user_error', 'denied', 'temporary_error', 'internal_error']).toContain(reply.outcome);
           if (!['/boom'].some((n) => input.trim().toLowerCase().startsWith(n))) expect(reply.outcome).not.toBe('internal_error');
+          expect(reply.lines[0] ?? '').not.toMatch(/^Slow down/);
         },
       ),
       { numRuns: 1500 },
@@ -198,6 +199,23 @@ describe('/help', () => {
     const detail = await runner.run('/help order', alice);
     expect(detail.lines).toEqual(['Usage: /order SYMBOL AMOUNT [limit=PRICE]', 'Needs: the trader role']);
     expect((await runner.run('/help nope', alice)).lines[0]).toBe('There is no command /nope. Type /help for the list.');
+    await deps.store.close();
+  });
+});
+
+describe('per-user rate limit', () => {
+  it('allows a burst up to the limit, then says when to retry, and refills over time; local users are exempt', async () => {
+    const clock = { ms: 0, now() { return this.ms; } };
+    const deps = testDeps({ ...env, RATE_LIMIT_PER_MINUTE: '3' }, clock);
+    const runner = createCommandRunner(commands, deps);
+    for (let i = 0; i < 3; i++) expect((await runner.run('/whoami', alice)).outcome).toBe('ok');
+    const limited = await runner.run('/whoami', alice);
+    expect(limited).toMatchObject({ level: 'warning', lines: ['Slow down: you can send another command in 20 s.'] });
+    expect((await runner.run('/whoami', bob)).outcome).toBe('ok');
+    clock.ms = 20_000;
+    expect((await runner.run('/whoami', alice)).outcome).toBe('ok');
+    const local: Caller = { platform: 'console', userId: 'me', userName: 'me', chatId: 'local' };
+    for (let i = 0; i < 10; i++) expect((await runner.run('/whoami', local)).outcome).toBe('ok');
     await deps.store.close();
   });
 });

@@ -1,0 +1,247 @@
+import { createHash } from 'node:crypto';
+import { DelegateBackoff, handleWhen, retry } from 'cockatiel';
+import { Telegraf, TelegramError, type Context } from 'telegraf';
+import type { Message } from 'telegraf/types';
+import type { Logger } from '../logger.js';
+import type { Reply } from './reply.js';
+import { renderTelegramPages, escapeHtml, TELEGRAM_CAPTION_LIMIT } from './render-telegram.js';
+import { renderText } from './render-text.js';
+import type { CommandRunner } from './run-command.js';
+import type { Caller } from './roles.js';
+
+/** How the Telegram transport is set up. */
+export interface TelegramOptions {
+  readonly token: string;
+  /** TELEGRAM_API_ROOT: another Bot API server (self-hosted, or a test server). */
+  readonly apiRoot?: string;
+  /** Webhook mode (TELEGRAM_WEBHOOK_URL): the public https URL Telegram posts to, and where to listen locally. */
+  readonly webhook?: { readonly url: string; readonly host: string; readonly port: number };
+  /** Group chats and channels that may use the bot; private chats always may (roles still apply). */
+  readonly allowedChatIds: readonly string[];
+  readonly logger: Logger;
+  /** A reply not ready after this long is acknowledged with a "working" message that is then edited. */
+  readonly ackAfterMs?: number;
+  /** Progress edits happen at most this often. */
+  readonly progressEveryMs?: number;
+  /** Replies longer than this many pages are also sent whole as a .txt file. */
+  readonly maxPages?: number;
+}
+
+/** The running Telegram transport. */
+export interface TelegramAdapter {
+  /** Resolves once the bot is connected (getMe answered), for tests and /status. */
+  readonly ready: Promise<void>;
+  /** Stops receiving updates and waits for replies being sent. */
+  stop(): Promise<void>;
+}
+
+const PAGE_TTL_MS = 60 * 60_000;
+const MAX_PAGED_REPLIES = 500;
+
+/** True for failures worth retrying: Telegram's 429 and 5xx, and network errors. */
+function isTransient(error: unknown): boolean {
+  if (error instanceof TelegramError) return error.code === 429 || error.code >= 500;
+  const name = (error as { name?: string; code?: string } | undefined)?.name;
+  const code = (error as { code?: string } | undefined)?.code;
+  return name === 'FetchError' || name === 'AbortError' || (typeof code === 'string' && /^E[A-Z]+/.test(code));
+}
+
+/** Telegram's retry_after (seconds) when it sent one, else exponential backoff with jitter. */
+function delayFor(error: unknown, attempt: number): number {
+  const retryAfterS = error instanceof TelegramError ? error.parameters?.retry_after : undefined;
+  if (retryAfterS !== undefined) return Math.min(retryAfterS, 300) * 1000;
+  const base = Math.min(30_000, 500 * 2 ** (attempt - 1));
+  return base / 2 + (base / 2) * ((attempt * 7919) % 100) / 100;
+}
+
+/** Starts the Telegram transport with telegraf: long polling by default, a webhook when configured. */
+export function startTelegram(runner: CommandRunner, options: TelegramOptions): TelegramAdapter {
+  const log = options.logger.child({ adapter: 'telegram' });
+  const bot = new Telegraf(options.token, {
+    handlerTimeout: Number.POSITIVE_INFINITY,
+    telegram: { ...(options.apiRoot ? { apiRoot: options.apiRoot } : {}), webhookReply: false },
+  });
+  const allowedChats = new Set(options.allowedChatIds);
+  const ackAfterMs = options.ackAfterMs ?? 700;
+  const progressEveryMs = options.progressEveryMs ?? 1_500;
+  const maxPages = options.maxPages ?? 10;
+  const pages = new Map<string, { pages: string[]; expiresAtMs: number }>();
+  const sending = new Set<Promise<unknown>>();
+  const outbound = retry(handleWhen(isTransient), {
+    maxAttempts: 6,
+    backoff: new DelegateBackoff((ctx: { attempt: number; result: unknown }) =>
+      delayFor((ctx.result as { error?: unknown }).error, ctx.attempt),
+    ),
+  });
+  outbound.onRetry((r) => log.warn({ err: 'error' in r ? r.error : undefined, delayMs: r.delay }, 'Telegram call failed; retrying'));
+  const call = <T>(fn: () => Promise<T>) => outbound.execute(fn);
+
+  const keyboard = (index: number, count: number) => ({
+    inline_keyboard: [
+      [
+        ...(index > 0 ? [{ text: '◀ prev', callback_data: `pg:${index - 1}` }] : []),
+        { text: `${index + 1}/${count}`, callback_data: 'pg:noop' },
+        ...(index < count - 1 ? [{ text: 'next ▶', callback_data: `pg:${index + 1}` }] : []),
+      ],
+    ],
+  });
+
+  async function deliver(chatId: number, reply: Reply, ack: Message.TextMessage | undefined): Promise<void> {
+    const rendered = renderTelegramPages(reply);
+    const paged = rendered.length > 1 && rendered.length <= maxPages;
+    const extra = { parse_mode: 'HTML' as const, ...(paged ? { reply_markup: keyboard(0, rendered.length) } : {}) };
+    const first = rendered[0]!;
+    const sent = ack
+      ? await call(() => bot.telegram.editMessageText(chatId, ack.message_id, undefined, first, extra))
+      : await call(() => bot.telegram.sendMessage(chatId, first, extra));
+    const messageId = typeof sent === 'object' ? sent.message_id : ack!.message_id;
+    if (paged) {
+      if (pages.size >= MAX_PAGED_REPLIES) pages.delete(pages.keys().next().value!);
+      pages.set(`${chatId}:${messageId}`, { pages: rendered, expiresAtMs: Date.now() + PAGE_TTL_MS });
+    } else if (rendered.length > maxPages) {
+      const text = renderText(reply);
+      await call(() =>
+        bot.telegram.sendDocument(
+          chatId,
+          { source: Buffer.from(text, 'utf8'), filename: `reply-${(reply.requestId ?? 'full').slice(0, 8)}.txt` },
+          { caption: `The whole reply (${rendered.length} pages) is attached.` },
+        ),
+      );
+    }
+    if (reply.image) {
+      const image = reply.image;
+      await call(() =>
+        bot.telegram.sendPhoto(
+          chatId,
+          { source: Buffer.from(image.png), filename: image.filename },
+          { caption: escapeHtml(image.alt).slice(0, TELEGRAM_CAPTION_LIMIT), parse_mode: 'HTML' },
+        ),
+      );
+    }
+  }
+
+  async function onCommand(ctx: Context & { message: Message.TextMessage }): Promise<void> {
+    const { chat, from, text } = ctx.message;
+    const chatId = chat.id;
+    if (chat.type !== 'private' && !allowedChats.has(String(chatId))) {
+      log.warn({ chatId, userId: from.id }, 'command from a chat that is not allowed');
+      await call(() =>
+        bot.telegram.sendMessage(chatId, `Sorry, this chat is not allowed to use the bot. An admin can add its id (${chatId}) to TELEGRAM_ALLOWED_CHATS.`),
+      );
+      return;
+    }
+    const caller: Caller = {
+      platform: 'telegram',
+      userId: String(from.id),
+      userName: from.username ?? from.first_name,
+      chatId: String(chatId),
+    };
+    let ack: Promise<Message.TextMessage | undefined> | undefined;
+    let lastEditMs = 0;
+    const acknowledge = (text: string) =>
+      (ack ??= call(() => bot.telegram.sendMessage(chatId, text)).catch((error: unknown) => {
+        log.warn({ err: error }, 'could not acknowledge a slow command');
+        return undefined;
+      }));
+    const name = text.split(/\s/)[0]!.replace(/@\w+$/, '');
+    const timer = setTimeout(() => void acknowledge(`⏳ Working on ${name}…`), ackAfterMs);
+    const progress = (note: string) => {
+      const now = Date.now();
+      if (now - lastEditMs < progressEveryMs) return;
+      lastEditMs = now;
+      void acknowledge(`⏳ ${name}: ${note}`).then(async (message) => {
+        if (message) await bot.telegram.editMessageText(chatId, message.message_id, undefined, `⏳ ${name}: ${note}`).catch(() => undefined);
+      });
+    };
+    const reply = await runner.run(text, caller, { progress });
+    clearTimeout(timer);
+    await deliver(chatId, reply, await ack);
+  }
+
+  async function onPage(ctx: Context, data: string): Promise<void> {
+    const message = ctx.callbackQuery?.message;
+    const id = ctx.callbackQuery!.id;
+    if (data === 'pg:noop' || !message) return void (await call(() => bot.telegram.answerCbQuery(id)));
+    const entry = pages.get(`${message.chat.id}:${message.message_id}`);
+    const index = Number(data.slice(3));
+    if (!entry || entry.expiresAtMs < Date.now() || !(index >= 0 && index < entry.pages.length)) {
+      await call(() => bot.telegram.answerCbQuery(id, 'These pages expired; run the command again.'));
+      return;
+    }
+    await call(() => bot.telegram.answerCbQuery(id));
+    await call(() =>
+      bot.telegram.editMessageText(message.chat.id, message.message_id, undefined, entry.pages[index]!, {
+        parse_mode: 'HTML',
+        reply_markup: keyboard(index, entry.pages.length),
+      }),
+    );
+  }
+
+  const track = (work: Promise<unknown>) => {
+    const tracked = work.catch((error: unknown) => log.error({ err: error }, 'Telegram reply failed'));
+    sending.add(tracked);
+    void tracked.finally(() => sending.delete(tracked));
+  };
+  // Handlers do not await the command: polling goes on fetching updates while slow commands run.
+  bot.on('text', (ctx) => {
+    if (ctx.message.text.startsWith('/')) track(onCommand(ctx));
+    else if (ctx.chat.type === 'private') track(call(() => ctx.reply('Commands start with /. Try /help.')));
+  });
+  bot.on('callback_query', (ctx) => {
+    const data = 'data' in ctx.callbackQuery ? ctx.callbackQuery.data : '';
+    if (data.startsWith('pg:')) track(onPage(ctx, data));
+    else track(call(() => ctx.answerCbQuery('This button is no longer active.')));
+  });
+  bot.catch((error) => log.error({ err: error }, 'Telegram update handler failed'));
+
+  let stopped = false;
+  const ready = (async () => {
+    for (let attempt = 1; !stopped; attempt++) {
+      try {
+        await new Promise<void>((resolve, reject) => {
+          const launchOptions = options.webhook
+            ? {
+                webhook: {
+                  domain: new URL(options.webhook.url).host,
+                  path: new URL(options.webhook.url).pathname,
+                  host: options.webhook.host,
+                  port: options.webhook.port,
+                  secretToken: createHash('sha256').update(options.token).digest('hex').slice(0, 48),
+                },
+              }
+            : {};
+          bot.launch(launchOptions, () => resolve()).then(() => resolve(), reject);
+        });
+        await call(() =>
+          bot.telegram.setMyCommands(
+            runner.commands.map((c) => ({ command: c.name, description: c.summary.slice(0, 256) })),
+          ),
+        );
+        log.info({ username: bot.botInfo?.username, mode: options.webhook ? 'webhook' : 'polling' }, 'Telegram connected');
+        return;
+      } catch (error) {
+        if (error instanceof TelegramError && error.code === 401) {
+          log.error('Telegram refused TELEGRAM_BOT_TOKEN (401 Unauthorized); the Telegram adapter is off');
+          throw error;
+        }
+        const delayMs = Math.min(60_000, 1_000 * 2 ** (attempt - 1));
+        log.error({ err: error, delayMs }, 'cannot reach Telegram; retrying');
+        await new Promise((r) => setTimeout(r, delayMs).unref());
+      }
+    }
+  })();
+  ready.catch(() => undefined);
+
+  return {
+    ready,
+    async stop() {
+      stopped = true;
+      try {
+        bot.stop('shutdown');
+      } catch {
+        // not running yet: nothing to stop
+      }
+      while (sending.size > 0) await Promise.allSettled([...sending]);
+    },
+  };
+}
