@@ -1,0 +1,18 @@
+import { startBot } from '../main.js';
+import { UsageError, type Subcommand } from './subcommand.js';
+
+/** `tradeops start`: the bot process. */
+export const start: Subcommand = {
+  name: 'start',
+  summary: 'run the bot (console prompt when no chat token is configured)',
+  help: `Usage: tradeops start
+
+Runs the bot: loads the configuration, opens the store (DATABASE_URL), and starts the chat adapters.
+With no TELEGRAM_BOT_TOKEN or DISCORD_BOT_TOKEN (or CONSOLE=on) it opens an interactive prompt where you,
+the local user, are admin. Piped input is answered line by line. SIGINT/SIGTERM stop it gracefully: no new
+commands are taken, running ones finish (up to SHUTDOWN_TIMEOUT_MS), the store is closed.`,
+  async run(argv, io) {
+    if (argv.length > 0) throw new UsageError('start takes no arguments');
+    return startBot(io);
+  },
+};
