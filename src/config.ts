@@ -78,6 +78,14 @@ export const envSchema = z.object({
   TELEGRAM_WEBHOOK_PORT: z.coerce.number().int().min(1).max(65_535).default(8443),
   TELEGRAM_ALLOWED_CHATS: idList,
   DISCORD_BOT_TOKEN: optionalSecret,
+  DISCORD_API_URL: optionalUrl,
+  DISCORD_APPLICATION_ID: z.string().regex(/^\d*$/, 'must be a numeric application id').default(''),
+  DISCORD_GUILD_ID: z.string().regex(/^\d*$/, 'must be a numeric server (guild) id').default(''),
+  DISCORD_ALLOWED_CHANNELS: idList,
+  DISCORD_PRIVATE_COMMANDS: z
+    .string()
+    .default('whoami')
+    .transform((text) => text.split(',').map((s) => s.trim().replace(/^\//, '').toLowerCase()).filter(Boolean)),
   EXCHANGE: z
     .string()
     .regex(/^[a-z0-9]+$/, 'must be a ccxt exchange id such as binance, kraken or coinbase')
@@ -99,6 +107,11 @@ export interface Config {
   readonly telegramWebhook: { readonly url: string; readonly host: string; readonly port: number } | undefined;
   readonly telegramAllowedChats: readonly string[];
   readonly discordBotToken: string | undefined;
+  readonly discordApiUrl: string | undefined;
+  readonly discordApplicationId: string | undefined;
+  readonly discordGuildId: string | undefined;
+  readonly discordAllowedChannels: readonly string[];
+  readonly discordPrivateCommands: readonly string[];
   readonly exchange: string;
   readonly exchangeApiUrl: string | undefined;
   readonly rateLimitPerMinute: number;
@@ -141,6 +154,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       : undefined,
     telegramAllowedChats: e.TELEGRAM_ALLOWED_CHATS,
     discordBotToken: e.DISCORD_BOT_TOKEN,
+    discordApiUrl: e.DISCORD_API_URL,
+    discordApplicationId: e.DISCORD_APPLICATION_ID || undefined,
+    discordGuildId: e.DISCORD_GUILD_ID || undefined,
+    discordAllowedChannels: e.DISCORD_ALLOWED_CHANNELS,
+    discordPrivateCommands: e.DISCORD_PRIVATE_COMMANDS,
     exchange: e.EXCHANGE,
     exchangeApiUrl: e.EXCHANGE_API_URL,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,

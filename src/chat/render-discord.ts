@@ -30,7 +30,7 @@ export interface DiscordMessage {
 export interface RenderDiscordOptions {
   /** Above this many messages the full text goes into a .txt attachment instead. */
   readonly maxMessages?: number;
-  /** Room for the description of each embed; Discord's limit by default (tests use less). */
+  /** Room for the description of each embed; Discord's limit by default. */
   readonly descriptionLimit?: number;
 }
 
@@ -48,7 +48,9 @@ function splitLine(line: string, max: number): string[] {
   let rest = line;
   while (rest.length > max) {
     const space = rest.lastIndexOf(' ', max);
-    const cut = space > max / 2 ? space : max;
+    let cut = space > max / 2 ? space : max;
+    // Never split an escape sequence: a trailing backslash would escape the line break instead.
+    while (cut > 1 && rest[cut - 1] === '\\') cut--;
     pieces.push(rest.slice(0, cut));
     rest = rest.slice(cut).replace(/^ /, '');
   }

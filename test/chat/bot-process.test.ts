@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { allCommands } from '../../commands/index.js';
 import { createCommandRunner } from '../../src/chat/run-command.js';
 import { startTelegram } from '../../src/chat/telegram.js';
+import { messageText, startDiscordServer } from '../fakes/discord-server.js';
 import { FakeTelegramServer } from '../fakes/telegram-server.js';
 import { testDeps } from '../support/test-deps.js';
 
@@ -47,6 +48,59 @@ describe('the real bot process on Telegram', () => {
     expect(stderr).toMatch(/Telegram connected/);
     expect(stderr).not.toContain(server.token.split(':')[1]!);
   });
+});
+
+describe('the real bot process with every transport at once', () => {
+  it('answers on Telegram, Discord and the console from one process, the same content everywhere', async () => {
+    const telegram = await FakeTelegramServer.start();
+    const discord = await startDiscordServer();
+    const cwd = mkdtempSync(join(tmpdir(), 'tradeops-all-'));
+    const child = spawn(process.execPath, [BIN, 'start'], {
+      cwd,
+      env: {
+        PATH: process.env.PATH!,
+        TELEGRAM_BOT_TOKEN: telegram.token,
+        TELEGRAM_API_ROOT: telegram.apiRoot,
+        DISCORD_BOT_TOKEN: 'MTIzNDU2Nzg5MDEyMzQ1Njc4.fake.bot-token',
+        DISCORD_API_URL: discord.apiUrl,
+        CONSOLE: 'on',
+        VIEWER_USERS: 'telegram:42,discord:4242',
+        LOG_LEVEL: 'info',
+      },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    try {
+      await telegram.waitFor(() => telegram.commands.length > 0, 20_000);
+      await discord.ready(20_000);
+      await telegram.waitFor(() => discord.registeredCommands.length > 0, 20_000);
+      telegram.sendText({ id: 42 }, { id: 42, type: 'private' }, '/help status');
+      const onTelegram = (await telegram.reply(42, 0)).text;
+      const onDiscord = messageText(await discord.slash({ id: '4242', username: 'dee' }, 'help', { command: 'status' }).final());
+      child.stdin.write('/help status\n');
+      await telegram.waitFor(() => stdout.includes('Needs: the viewer role'), 10_000);
+      for (const text of [onTelegram, onDiscord.replace(/\\(.)/g, '$1'), stdout]) {
+        expect(text).toContain('/status: Show the bot version, uptime, storage health and adapters.');
+        expect(text).toContain('Usage: /status');
+        expect(text).toContain('Needs: the viewer role');
+      }
+      child.stdin.write('/status\n');
+      await telegram.waitFor(() => /Adapters: (.*)/.exec(stdout)?.[1], 10_000);
+      expect(/Adapters: (.*)/.exec(stdout)![1]).toBe('console, telegram, discord');
+      const exit = new Promise<number | null>((r) => child.on('exit', r));
+      child.kill('SIGTERM');
+      expect(await exit).toBe(0);
+      expect(discord.gateway.connections).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+      await telegram.close();
+      await discord.close();
+    }
+    expect(stderr).not.toMatch(/fake\.bot-token/);
+  }, 60_000);
 });
 
 describe('Telegram webhook mode', () => {
