@@ -1,0 +1,60 @@
+import { TemporaryError } from '../errors.js';
+import type { Decimal } from './decimal.js';
+import type { Balance, OrderSide, OrderStatus, OrderType, TradingMode } from './types.js';
+
+/** An order as sent to a broker. Amount and prices are already rounded to the market's precision. */
+export interface OrderRequest {
+  readonly clientOrderId: string;
+  readonly symbol: string;
+  readonly side: OrderSide;
+  readonly type: OrderType;
+  readonly amount: Decimal;
+  readonly limitPrice: Decimal | undefined;
+  readonly stopPrice: Decimal | undefined;
+  readonly expiresAtMs: number | undefined;
+}
+
+/** One execution as the broker reports it; `fillId` is unique within the order. */
+export interface BrokerFill {
+  readonly fillId: string;
+  readonly amount: Decimal;
+  readonly price: Decimal;
+  readonly feeAmount: Decimal;
+  readonly feeAsset: string;
+  readonly atMs: number;
+}
+
+/** An order as the broker sees it, with every fill so far. */
+export interface BrokerOrder extends OrderRequest {
+  readonly brokerOrderId: string;
+  readonly base: string;
+  readonly quote: string;
+  readonly status: Exclude<OrderStatus, 'new'>;
+  readonly filledAmount: Decimal;
+  readonly averagePrice: Decimal | undefined;
+  readonly fills: readonly BrokerFill[];
+  readonly reason: string | undefined;
+  readonly createdAtMs: number;
+  readonly updatedAtMs: number;
+}
+
+/**
+ * An account at a broker: the paper broker, and later the live ccxt broker. Errors say what happened:
+ * `UserError` or `TemporaryError` from placeOrder mean the order was certainly NOT placed;
+ * {@link OutcomeUnknownError} (or any other error) means it may have been, and reconcile will find out.
+ */
+export interface Broker {
+  readonly mode: TradingMode;
+  /** Places an order; placing a client order id the broker already has returns that order unchanged. */
+  placeOrder(request: OrderRequest): Promise<BrokerOrder>;
+  /** Cancels an open order; returns its final state (a filled order stays filled). UserError when unknown. */
+  cancelOrder(clientOrderId: string, symbol: string): Promise<BrokerOrder>;
+  /** The order with this client order id, or undefined when the broker never received it. */
+  fetchOrder(clientOrderId: string, symbol: string): Promise<BrokerOrder | undefined>;
+  /** Free plus reserved amount per asset. */
+  balances(): Promise<Balance[]>;
+  openOrders(symbol?: string): Promise<BrokerOrder[]>;
+}
+
+/** The request may have reached the broker (a timeout, a dropped connection): only reconcile can tell. */
+export class OutcomeUnknownError extends TemporaryError {}

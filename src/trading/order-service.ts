@@ -1,0 +1,204 @@
+import { randomUUID } from 'node:crypto';
+import { TemporaryError, UserError } from '../errors.js';
+import { createAccountViews } from './account-views.js';
+import type { TradingBreaker } from './breaker.js';
+import { OutcomeUnknownError, type Broker, type OrderRequest } from './broker.js';
+import { Decimal } from './decimal.js';
+import { checkMinimums, requireRule, roundAmount, roundPrice } from './market-checks.js';
+import { isTerminal } from './order-lifecycle.js';
+import { reconcileOrders, syncOrder, type ReconcileReport } from './order-sync.js';
+import { loadPortfolio, riskSnapshot, type Portfolio } from './portfolio.js';
+import type { Clock, MarketRule, MarketRules, QuoteSource } from './ports.js';
+import type { TradingRepository } from './repository.js';
+import { checkAll, type RiskLimits, type RiskRuleName, type RiskSnapshot } from './risk-rules.js';
+import { createSerialQueue } from './serial-queue.js';
+import { TradeStats } from './trade-stats.js';
+import type { Order, OrderSide, OrderType, RecordedFill } from './types.js';
+
+/** PAPER or LIVE, shown on every trading reply. */
+export type ModeBadge = 'PAPER' | 'LIVE';
+
+/** What /buy and /sell ask for. Amount in the base asset; prices in the quote asset. */
+export interface PlaceOrderInput {
+  /** Makes the request idempotent (e.g. derived from the chat request id); generated when absent. */
+  readonly clientOrderId?: string;
+  readonly symbol: string;
+  readonly side: OrderSide;
+  readonly type: OrderType;
+  readonly amount: Decimal | string;
+  readonly limitPrice?: Decimal | string;
+  readonly stopPrice?: Decimal | string;
+  readonly expiresAtMs?: number;
+  readonly requestedBy: string;
+}
+
+/** Why an order was not even written: a risk rule or the breaker said no. */
+export interface OrderRefusal {
+  readonly rule: RiskRuleName | 'breaker';
+  readonly limit: string;
+  readonly current: string;
+  readonly message: string;
+}
+
+/** The outcome of placing an order. */
+export type OrderResult =
+  | { readonly kind: 'placed'; readonly badge: ModeBadge; readonly order: Order; readonly fills: RecordedFill[]; readonly duplicate: boolean }
+  | { readonly kind: 'refused'; readonly badge: ModeBadge; readonly refusal: OrderRefusal };
+
+/** Everything the order service needs; one service per broker (paper or live). */
+export interface OrderServiceOptions {
+  readonly repo: TradingRepository;
+  readonly broker: Broker & { checkRestingOrders?(nowMs: number): Promise<unknown> };
+  readonly quotes: QuoteSource;
+  readonly rules: MarketRules;
+  readonly breaker: TradingBreaker;
+  readonly clock: Clock;
+  readonly limits: RiskLimits;
+  /** The account's currency (e.g. `USDT`): equity, P&L and limits are in it. */
+  readonly quoteAsset: string;
+  /** Whether the market-data breaker is open now; closed when absent. */
+  readonly marketDataOpen?: () => boolean;
+  readonly newClientOrderId?: () => string;
+  /** How long a `new` order the broker does not know may still be in flight; 60 s by default. */
+  readonly notFoundGraceMs?: number;
+  /** The paper account's starting money, booked once as deposits by `start()` (same values as the paper broker's). */
+  readonly startingBalances?: Readonly<Record<string, string | Decimal>>;
+}
+
+const dec = (v: Decimal | string | undefined) => (v === undefined ? undefined : Decimal.from(v));
+
+/** The trading flow: risk check → write order (new) → send → record fills → position and balances; plus reconcile. */
+export function createOrderService(o: OrderServiceOptions) {
+  const mode = o.broker.mode;
+  const badge: ModeBadge = mode === 'paper' ? 'PAPER' : 'LIVE';
+  const stats = new TradeStats(o.repo, mode, o.quoteAsset);
+  const views = createAccountViews(o.repo, o.quotes, mode, o.quoteAsset);
+  let runningPeak: { sinceMs: number; equity: Decimal } | undefined;
+  // One order at a time per service: a risk check and the fill it allows must not interleave with another's.
+  const serial = createSerialQueue();
+
+  const assess = async (nowMs: number): Promise<{ portfolio: Portfolio; snapshot: RiskSnapshot }> => {
+    const sinceMs = o.breaker.epochStartMs();
+    const portfolio = await loadPortfolio(o.repo, o.quotes, mode, o.quoteAsset, nowMs);
+    const peak = runningPeak?.sinceMs === sinceMs ? runningPeak.equity : undefined;
+    const snapshot = await riskSnapshot(o.repo, portfolio, await stats.update(nowMs, sinceMs), sinceMs, peak);
+    runningPeak = { sinceMs, equity: snapshot.peakEquity };
+    await o.breaker.evaluate({ snapshot, marketDataOpen: o.marketDataOpen?.() ?? false }, nowMs);
+    return { portfolio, snapshot };
+  };
+
+  const estimatePrice = async (rule: MarketRule, input: PlaceOrderInput, limit?: Decimal, stop?: Decimal) => {
+    if (limit ?? stop) return (limit ?? stop)!;
+    const q = await o.quotes.getQuote(rule.symbol).catch((error: unknown) => {
+      throw new TemporaryError(`no quote for ${rule.symbol} to value the order: ${(error as Error).message}`, 10_000);
+    });
+    const price = (input.side === 'buy' ? q.ask : q.bid) ?? q.last;
+    if (!Number.isFinite(price) || price <= 0) throw new TemporaryError(`no usable ${rule.symbol} price to value the order`, 10_000);
+    return Decimal.from(price);
+  };
+
+  const send = async (order: Order, nowMs: number): Promise<OrderResult> => {
+    const { clientOrderId, symbol, side, type, amount, limitPrice, stopPrice, expiresAtMs } = order;
+    const request: OrderRequest = { clientOrderId, symbol, side, type, amount, limitPrice, stopPrice, expiresAtMs };
+    try {
+      const remote = await o.broker.placeOrder(request);
+      o.breaker.recordOrderOutcome(true, nowMs);
+      const { order: after, newFills } = await syncOrder(o.repo, order, remote, o.clock.now());
+      return { kind: 'placed', badge, order: after, fills: newFills, duplicate: false };
+    } catch (error) {
+      const certain = (error instanceof UserError || error instanceof TemporaryError) && !(error instanceof OutcomeUnknownError);
+      if (!(error instanceof UserError)) o.breaker.recordOrderOutcome(false, nowMs);
+      if (!certain) {
+        throw new OutcomeUnknownError(`order ${order.clientOrderId} was sent but its outcome is unknown (${(error as Error).message}); reconcile will settle it`, 30_000, { cause: error });
+      }
+      await o.repo.transitionOrder(order.clientOrderId, order.seq, { ...order, status: 'rejected', reason: (error as Error).message }, o.clock.now());
+      throw error;
+    }
+  };
+
+  const place = async (input: PlaceOrderInput): Promise<OrderResult> => {
+    const nowMs = o.clock.now();
+    const clientOrderId = input.clientOrderId ?? (o.newClientOrderId ?? randomUUID)();
+    // A caller's id may repeat (a retried request): answer with the stored order before any risk check.
+    const existing = input.clientOrderId === undefined ? undefined : await o.repo.getOrder(clientOrderId);
+    if (existing) return { kind: 'placed', badge, order: existing, fills: [], duplicate: true };
+    const rule = await requireRule(o.rules, input.symbol);
+    const amount = roundAmount(rule, Decimal.from(input.amount));
+    const limitPrice = dec(input.limitPrice) && roundPrice(rule, dec(input.limitPrice)!, input.side === 'buy' ? 'down' : 'up');
+    const stopPrice = dec(input.stopPrice) && roundPrice(rule, dec(input.stopPrice)!, 'half_even');
+    const price = await estimatePrice(rule, input, limitPrice, stopPrice);
+    checkMinimums(rule, amount, price);
+    const { snapshot } = await assess(nowMs);
+    const blocked = o.breaker.refusal(input.side);
+    if (blocked) {
+      const s = o.breaker.status();
+      return { kind: 'refused', badge, refusal: { rule: 'breaker', limit: s.trigger ?? 'tripped', current: s.detail ?? '', message: blocked } };
+    }
+    const verdict = checkAll(snapshot, { symbol: rule.symbol, side: input.side, amount, notional: amount.times(price) }, nowMs, o.limits);
+    if (!verdict.ok) return { kind: 'refused', badge, refusal: verdict };
+    const { order, created } = await o.repo.insertOrder({
+      clientOrderId, mode, symbol: rule.symbol, base: rule.base, quote: rule.quote, side: input.side, type: input.type, amount,
+      limitPrice, stopPrice, expiresAtMs: input.expiresAtMs, requestedBy: input.requestedBy, createdAtMs: nowMs,
+    });
+    if (!created) return { kind: 'placed', badge, order, fills: [], duplicate: true };
+    const result = await send(order, nowMs);
+    // The order is placed: a failure to re-check the breaker now must not hide that; the next order re-checks it.
+    await assess(o.clock.now()).catch(() => undefined);
+    return result;
+  };
+
+  const cancel = async (clientOrderId: string): Promise<Order> => {
+    const order = await o.repo.getOrder(clientOrderId);
+    if (!order || order.mode !== mode) throw new UserError(`no ${mode} order ${clientOrderId}`);
+    if (isTerminal(order.status)) throw new UserError(`order ${clientOrderId} is already ${order.status}`);
+    const remote = await o.broker.fetchOrder(clientOrderId, order.symbol);
+    if (!remote) {
+      const after = await o.repo.transitionOrder(clientOrderId, order.seq, { ...order, status: 'cancelled', reason: 'cancelled before the broker received it' }, o.clock.now());
+      return after ?? (await o.repo.getOrder(clientOrderId))!;
+    }
+    return (await syncOrder(o.repo, order, await o.broker.cancelOrder(clientOrderId, order.symbol), o.clock.now())).order;
+  };
+
+  return {
+    ...views,
+    mode,
+    badge,
+    breaker: o.breaker,
+    /** Places an order through risk checks and the breaker; a refusal is returned, not thrown. */
+    placeOrder: (input: PlaceOrderInput) => serial(() => place(input)),
+    /** Cancels an open order at the broker and records its final state. */
+    cancelOrder: (clientOrderId: string) => serial(() => cancel(clientOrderId)),
+    /** Sells the whole open position in `symbol` at market (an exit: allowed while the breaker is tripped). */
+    closePosition: async (symbol: string, requestedBy: string, clientOrderId?: string) => {
+      const position = (await o.repo.listPositions(mode)).find((p) => p.symbol === symbol && p.amount.isPositive());
+      if (!position) throw new UserError(`no open ${mode} position in ${symbol}`);
+      return serial(() => place({ clientOrderId, symbol, side: 'sell', type: 'market', amount: position.amount, requestedBy }));
+    },
+    /** Start-up: books the paper starting balances (once) and reconciles every active order with the broker. */
+    start: () =>
+      serial(async () => {
+        const nowMs = o.clock.now();
+        for (const [asset, amount] of Object.entries(o.startingBalances ?? {})) {
+          await o.repo.recordDeposit({ key: `${mode}-start:${asset}`, mode, asset, amount: Decimal.from(amount), atMs: nowMs, note: 'starting balance' });
+        }
+        return reconcileOrders(o.repo, o.broker, nowMs, o.notFoundGraceMs ?? 60_000);
+      }),
+    /** Brings every active order into agreement with the broker (start-up, and after each resting-order check). */
+    reconcile: (): Promise<ReconcileReport> => serial(() => reconcileOrders(o.repo, o.broker, o.clock.now(), o.notFoundGraceMs ?? 60_000)),
+    /** For the refresh job: lets the broker fill resting orders, records what happened, re-checks the breaker. */
+    refresh: (nowMs: number) =>
+      serial(async () => {
+        await o.broker.checkRestingOrders?.(nowMs);
+        const report = await reconcileOrders(o.repo, o.broker, nowMs, o.notFoundGraceMs ?? 60_000);
+        await assess(nowMs);
+        return report;
+      }),
+    /** The account valued now, with the risk snapshot the rules would see; re-checks the breaker. */
+    assess: (nowMs: number) => serial(() => assess(nowMs)),
+    /** Resets the breaker (the chat layer checks admin and confirmation first). */
+    resetBreaker: (by: string) => serial(() => o.breaker.reset(by, o.clock.now())),
+  };
+}
+
+/** The order service API; see {@link createOrderService}. */
+export type OrderService = ReturnType<typeof createOrderService>;
