@@ -1,15 +1,7 @@
 import { z } from 'zod';
 import { defineCommand } from '../src/chat/command.js';
-
-/** Formats a duration for people: `3d 4h`, `5m 12s`. */
-export function formatDuration(ms: number): string {
-  const s = Math.floor(ms / 1000);
-  const [d, h, m] = [Math.floor(s / 86_400), Math.floor((s % 86_400) / 3_600), Math.floor((s % 3_600) / 60)];
-  if (d > 0) return `${d}d ${h}h`;
-  if (h > 0) return `${h}h ${m}m`;
-  if (m > 0) return `${m}m ${s % 60}s`;
-  return `${s}s`;
-}
+import type { SourceStatsSnapshot } from '../src/market/source-stats.js';
+import { formatDuration, formatPct } from '../src/chat/format.js';
 
 /** /status: version, uptime, the store and its health, and the chat adapters running. */
 export const status = defineCommand({
@@ -30,9 +22,24 @@ export const status = defineCommand({
         `Uptime: ${formatDuration(ctx.nowMs - runtime.startedAtMs)} (since ${new Date(runtime.startedAtMs).toISOString()})`,
         `Store: ${deps.store.backend} at ${deps.store.location}: ${health.ok ? 'healthy' : `UNHEALTHY: ${health.detail}`} (${health.latencyMs.toFixed(1)} ms)`,
         `Adapters: ${runtime.adapters.length ? runtime.adapters.join(', ') : 'none'}`,
+        marketLine(deps.market.quotes.stats(), ctx.nowMs),
         `Trading mode: paper`,
         `Node ${process.versions.node}, pid ${process.pid}`,
       ],
     };
   },
 });
+
+/** One line on the market-data source: requests, success rate, latency, cache, breaker, last success. */
+function marketLine(s: SourceStatsSnapshot, nowMs: number): string {
+  if (s.requests === 0 && s.cache.hits === 0) return `Market data: ${s.source}, no requests yet`;
+  const parts = [
+    `${s.requests} requests`,
+    s.successRate === undefined ? undefined : `${formatPct(s.successRate * 100).replace('+', '')} ok`,
+    s.latencyMs.p50 === undefined ? undefined : `p50 ${s.latencyMs.p50.toFixed(0)} ms, p99 ${s.latencyMs.p99!.toFixed(0)} ms`,
+    s.cache.hitRate === undefined ? undefined : `cache hits ${(s.cache.hitRate * 100).toFixed(0)}%`,
+    s.breaker ? `breaker ${s.breaker.state}` : undefined,
+    s.lastSuccessMs === undefined ? 'no success yet' : `last success ${formatDuration(nowMs - s.lastSuccessMs)} ago`,
+  ];
+  return `Market data: ${s.source}: ${parts.filter(Boolean).join(', ')}`;
+}

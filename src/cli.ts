@@ -1,4 +1,5 @@
 import { chat } from './cli/chat.js';
+import { data } from './cli/data.js';
 import { start } from './cli/start.js';
 import { UsageError, type Subcommand } from './cli/subcommand.js';
 import { ConfigError } from './errors.js';
@@ -6,7 +7,7 @@ import type { ProcessIo } from './main.js';
 import { StoreUnavailableError } from './store/open-store.js';
 import { VERSION } from './version.js';
 
-const SUBCOMMANDS: readonly Subcommand[] = [start, chat];
+const SUBCOMMANDS: readonly Subcommand[] = [start, chat, data];
 
 function mainHelp(): string {
   const width = Math.max(...SUBCOMMANDS.map((s) => s.name.length)) + 2;

@@ -1,5 +1,6 @@
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
+import { createMarketData, type MarketData } from './market/market-data.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/types.js';
 import { VERSION } from './version.js';
@@ -23,20 +24,33 @@ export interface Deps {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly store: Store;
+  /** Prices, candles and trades from the configured exchange, with retries, a breaker and a quote cache. */
+  readonly market: MarketData;
   readonly runtime: Runtime;
 }
 
 /** The system clock. */
 export const systemClock: Clock = { now: () => Date.now() };
 
+/** Closes what createDeps opened: the exchange client's connections, then the store. */
+export async function closeDeps(deps: Deps): Promise<void> {
+  await deps.market.exchange.close().catch((error: unknown) => deps.logger.warn({ err: error }, 'closing the exchange client failed'));
+  await deps.store.close();
+}
+
 /** Picks every implementation from the config: the one place that does. Opens the store (throws when unreachable). */
 export async function createDeps(config: Config, logger: Logger, clock: Clock = systemClock): Promise<Deps> {
   const store = await openStore(config);
+  const market = createMarketData({
+    exchange: { exchangeId: config.exchange, ...(config.exchangeApiUrl ? { apiUrl: config.exchangeApiUrl } : {}) },
+    now: () => clock.now(),
+  });
   return {
     config,
     logger,
     clock,
     store,
+    market,
     runtime: { version: VERSION, startedAtMs: clock.now(), adapters: [] },
   };
 }

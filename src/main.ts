@@ -5,7 +5,7 @@ import { localCaller } from './chat/console.js';
 import { renderText, replyToJson } from './chat/render-text.js';
 import { createCommandRunner } from './chat/run-command.js';
 import { loadConfig, readEnvironment, type Config } from './config.js';
-import { createDeps } from './deps.js';
+import { closeDeps, createDeps } from './deps.js';
 import { createLogger, type Logger } from './logger.js';
 
 /** The process's streams and environment, passed in so tests can drive the bot. */
@@ -34,7 +34,7 @@ export async function runChatOnce(line: string, json: boolean, io: ProcessIo): P
     io.stdout.write(`${json ? JSON.stringify(replyToJson(reply), null, 2) : renderText(reply)}\n`);
     return reply.outcome === 'ok' ? 0 : reply.outcome === 'internal_error' ? 3 : 1;
   } finally {
-    await deps.store.close();
+    await closeDeps(deps);
   }
 }
 
@@ -67,7 +67,7 @@ export async function startBot(io: ProcessIo): Promise<number> {
     new Promise<boolean>((r) => setTimeout(r, config.shutdownTimeoutMs, false).unref()),
   ]);
   if (!drained) logger.error({ inFlight: runner.inFlight }, 'shutdown timeout: commands still running were abandoned');
-  await deps.store.close();
+  await closeDeps(deps);
   logger.info('tradeops stopped');
   logger.flush();
   return drained ? end.exitCode : 1;

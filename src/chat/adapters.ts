@@ -63,6 +63,7 @@ export function startAdapters(
       ...(config.discordGuildId ? { guildId: config.discordGuildId } : {}),
       allowedChannelIds: config.discordAllowedChannels,
       ephemeral: privateInGuilds(config.discordPrivateCommands),
+      symbols: async () => (await deps.market.exchange.listMarkets()).filter((m) => m.active).map((m) => m.symbol),
       logger,
     });
     discord.catch((error: unknown) => {

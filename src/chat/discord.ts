@@ -1,5 +1,8 @@
 import {
+  ActionRowBuilder,
   AttachmentBuilder,
+  ButtonBuilder,
+  ButtonStyle,
   Client,
   Events,
   GatewayIntentBits,
@@ -7,6 +10,7 @@ import {
   RESTEvents,
   Routes,
   type AutocompleteInteraction,
+  type ButtonInteraction,
   type ChatInputCommandInteraction,
   type Interaction,
 } from 'discord.js';
@@ -136,8 +140,9 @@ export async function startDiscord(runner: CommandRunner, options: DiscordOption
   }
 
   /** Shows the reply in place of the acknowledgement, the rest of a long one as follow-ups. */
-  async function deliver(interaction: ChatInputCommandInteraction, reply: Reply, flags: MessageFlags.Ephemeral | undefined, context: Record<string, unknown>): Promise<void> {
-    const edit = (message: DiscordMessage) => interaction.editReply(payload(message));
+  async function deliver(interaction: ChatInputCommandInteraction | ButtonInteraction, reply: Reply, flags: MessageFlags.Ephemeral | undefined, context: Record<string, unknown>): Promise<void> {
+    const buttons = reply.confirm ? confirmButtons(reply.confirm) : undefined;
+    const edit = (message: DiscordMessage) => interaction.editReply({ ...payload(message), components: buttons ? [buttons] : [] });
     const [first, ...rest] = renderDiscord(reply);
     if (first && !(await attempt('send the reply', context, () => edit(first)))) {
       const ref = reply.requestId ? ` (ref ${reply.requestId.slice(0, 8)})` : '';
@@ -163,11 +168,47 @@ export async function startDiscord(runner: CommandRunner, options: DiscordOption
     await attempt('answer autocomplete', { interactionId: interaction.id }, () => interaction.respond(choices));
   }
 
+  // Confirmation buttons carry a short key; the command line they run stays here (custom ids are 100 chars at most).
+  const confirmations = new Map<string, { line: string; expiresAtMs: number }>();
+  function confirmButtons(confirm: NonNullable<Reply['confirm']>) {
+    const key = /confirm=(\w+)/.exec(confirm.line)?.[1] ?? String(confirmations.size);
+    if (confirmations.size >= 500) confirmations.delete(confirmations.keys().next().value!);
+    confirmations.set(key, confirm);
+    return new ActionRowBuilder<ButtonBuilder>().addComponents(
+      new ButtonBuilder().setCustomId(`cf:${key}`).setLabel('Confirm').setStyle(ButtonStyle.Danger),
+      new ButtonBuilder().setCustomId(`cx:${key}`).setLabel('Cancel').setStyle(ButtonStyle.Secondary),
+    );
+  }
+
+  /** A Confirm click runs the confirmed command line as the clicker; the runner checks the token is theirs. */
+  async function answerButton(interaction: ButtonInteraction): Promise<void> {
+    const key = interaction.customId.slice(3);
+    const pending = confirmations.get(key);
+    const context = { interactionId: interaction.id, button: interaction.customId, userId: interaction.user.id };
+    if (!pending || !/^c[fx]:/.test(interaction.customId)) {
+      await attempt('answer a button', context, () =>
+        interaction.reply({ content: 'This control is no longer active; please run the command again.', flags: MessageFlags.Ephemeral, allowedMentions: NO_MENTIONS }),
+      );
+      return;
+    }
+    confirmations.delete(key);
+    if (interaction.customId.startsWith('cx:')) {
+      await attempt('cancel', context, () => interaction.update({ content: 'Cancelled.', embeds: [], components: [] }));
+      return;
+    }
+    if (!(await attempt('acknowledge a button', context, () => interaction.deferUpdate()))) return;
+    const groupIds = memberRoleIds(interaction);
+    const caller: Caller = { platform: 'discord', userId: interaction.user.id, userName: interaction.user.username, chatId: interaction.channelId, ...(groupIds ? { groupIds } : {}) };
+    const reply = await runner.run(pending.line, caller);
+    await deliver(interaction, reply, undefined, { ...context, requestId: reply.requestId });
+  }
+
   async function answer(interaction: Interaction): Promise<void> {
     if (interaction.isAutocomplete()) return answerAutocomplete(interaction);
     if (interaction.isChatInputCommand()) return answerCommand(interaction);
+    if (interaction.isButton()) return answerButton(interaction);
     if (interaction.isRepliable()) {
-      // The bot sends no buttons or menus today; one from an old message gets a hint instead of "interaction failed".
+      // Other components from an old message get a hint instead of "interaction failed".
       await attempt('answer a component', { interactionId: interaction.id }, () =>
         interaction.reply({ content: 'This control is no longer active; please run the command again.', flags: MessageFlags.Ephemeral, allowedMentions: NO_MENTIONS }),
       );

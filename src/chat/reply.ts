@@ -26,6 +26,11 @@ export interface Reply {
   readonly image?: ReplyImage;
   /** Labels that must stay visible wherever the reply is shown: PAPER, LIVE, SYNTHETIC, STALE. */
   readonly badges?: readonly string[];
+  /**
+   * A pending confirmation: the command line that carries it out. Transports offer it as a Confirm button
+   * (and a Cancel one); the console shows the line to type.
+   */
+  readonly confirm?: { readonly line: string; readonly expiresAtMs: number };
   /** The usage line, shown under an error about how a command was called. */
   readonly usage?: string;
   /** How the command ended; set by the runner. */

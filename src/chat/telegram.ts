@@ -66,6 +66,8 @@ export function startTelegram(runner: CommandRunner, options: TelegramOptions): 
   const progressEveryMs = options.progressEveryMs ?? 1_500;
   const maxPages = options.maxPages ?? 10;
   const pages = new Map<string, { pages: string[]; expiresAtMs: number }>();
+  // Confirmation buttons carry a short key; the command line they run stays here (callback data is 64 bytes at most).
+  const confirmations = new Map<string, { line: string; expiresAtMs: number }>();
   const sending = new Set<Promise<unknown>>();
   const outbound = retry(handleWhen(isTransient), {
     maxAttempts: 6,
@@ -89,7 +91,8 @@ export function startTelegram(runner: CommandRunner, options: TelegramOptions): 
   async function deliver(chatId: number, reply: Reply, ack: Message.TextMessage | undefined): Promise<void> {
     const rendered = renderTelegramPages(reply);
     const paged = rendered.length > 1 && rendered.length <= maxPages;
-    const extra = { parse_mode: 'HTML' as const, ...(paged ? { reply_markup: keyboard(0, rendered.length) } : {}) };
+    const markup = paged ? keyboard(0, rendered.length) : reply.confirm ? confirmKeyboard(reply.confirm) : undefined;
+    const extra = { parse_mode: 'HTML' as const, ...(markup ? { reply_markup: markup } : {}) };
     const first = rendered[0]!;
     const sent = ack
       ? await call(() => bot.telegram.editMessageText(chatId, ack.message_id, undefined, first, extra))
@@ -158,6 +161,36 @@ export function startTelegram(runner: CommandRunner, options: TelegramOptions): 
     await deliver(chatId, reply, await ack);
   }
 
+  function confirmKeyboard(confirm: NonNullable<Reply['confirm']>) {
+    const key = /confirm=(\w+)/.exec(confirm.line)?.[1] ?? String(confirmations.size);
+    if (confirmations.size >= MAX_PAGED_REPLIES) confirmations.delete(confirmations.keys().next().value!);
+    confirmations.set(key, confirm);
+    return { inline_keyboard: [[{ text: '✅ Confirm', callback_data: `cf:${key}` }, { text: '✖ Cancel', callback_data: `cx:${key}` }]] };
+  }
+
+  /** A Confirm press runs the confirmed command line as the presser; the runner checks the token is theirs. */
+  async function onConfirm(ctx: Context, data: string): Promise<void> {
+    const query = ctx.callbackQuery!;
+    const message = query.message;
+    const key = data.slice(3);
+    const pending = confirmations.get(key);
+    if (!message || !pending) return void (await call(() => bot.telegram.answerCbQuery(query.id, 'This confirmation is no longer active.')));
+    confirmations.delete(key);
+    await call(() => bot.telegram.answerCbQuery(query.id));
+    if (data.startsWith('cx:')) {
+      await call(() => bot.telegram.editMessageText(message.chat.id, message.message_id, undefined, 'Cancelled.'));
+      return;
+    }
+    const caller: Caller = {
+      platform: 'telegram',
+      userId: String(query.from.id),
+      userName: query.from.username ?? query.from.first_name,
+      chatId: String(message.chat.id),
+    };
+    const reply = await runner.run(pending.line, caller);
+    await deliver(message.chat.id, reply, message as Message.TextMessage);
+  }
+
   async function onPage(ctx: Context, data: string): Promise<void> {
     const message = ctx.callbackQuery?.message;
     const id = ctx.callbackQuery!.id;
@@ -190,6 +223,7 @@ export function startTelegram(runner: CommandRunner, options: TelegramOptions): 
   bot.on('callback_query', (ctx) => {
     const data = 'data' in ctx.callbackQuery ? ctx.callbackQuery.data : '';
     if (data.startsWith('pg:')) track(onPage(ctx, data));
+    else if (data.startsWith('cf:') || data.startsWith('cx:')) track(onConfirm(ctx, data));
     else track(call(() => ctx.answerCbQuery('This button is no longer active.')));
   });
   bot.catch((error) => log.error({ err: error }, 'Telegram update handler failed'));

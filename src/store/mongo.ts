@@ -1,4 +1,6 @@
 import { MongoClient, MongoServerError, ObjectId, type Collection, type Db } from 'mongodb';
+import { MongoCandleRepository } from './candles-mongo.js';
+import { openMongoTradingRepository } from './trading-mongo.js';
 import type {
   AuditRepository,
   JsonValue,
@@ -182,6 +184,9 @@ export async function createMongoStore(options: MongoStoreOptions): Promise<Stor
     const db = client.db(databaseNameFromUrl(options.url));
     await db.command({ ping: 1 });
     await ensureIndexes(db);
+    const candles = new MongoCandleRepository(db);
+    await candles.init();
+    const trading = await openMongoTradingRepository(db);
     return {
       backend: 'mongodb',
       location: options.location,
@@ -189,6 +194,8 @@ export async function createMongoStore(options: MongoStoreOptions): Promise<Stor
       audit: mongoAudit(db.collection<AuditDoc>('audit_log')),
       settings: mongoSettings(db.collection<SettingDoc>('settings')),
       leases: mongoLeases(db.collection<LeaseDoc>('leases')),
+      candles,
+      trading,
       async health() {
         const started = performance.now();
         try {

@@ -1,6 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { SqliteCandleRepository } from './candles-sqlite.js';
+import { createSqliteTradingRepository } from './trading-sqlite.js';
 import type {
   AuditEntry,
   AuditQuery,
@@ -197,6 +199,8 @@ export function createSqliteStore(path: string, location = `sqlite:${path}`): St
     audit: sqliteAudit(db),
     settings: sqliteSettings(db),
     leases: sqliteLeases(db),
+    candles: new SqliteCandleRepository(db),
+    trading: createSqliteTradingRepository(db),
     async health() {
       const started = performance.now();
       try {

@@ -1,3 +1,6 @@
+import type { CandleRepository } from '../market/candle-repository.js';
+import type { TradingRepository } from '../trading/repository.js';
+
 /** How a command or job ended, as written to the audit log. */
 export type AuditOutcome = 'ok' | 'user_error' | 'denied' | 'temporary_error' | 'internal_error';
 
@@ -88,6 +91,10 @@ export interface Store {
   readonly audit: AuditRepository;
   readonly settings: SettingsRepository;
   readonly leases: LeaseRepository;
+  /** Candle series per data source, kept apart by source. */
+  readonly candles: CandleRepository;
+  /** The trading ledger: orders and their transitions, fills, balances, positions, breaker events, snapshots. */
+  readonly trading: TradingRepository;
   health(): Promise<StoreHealth>;
   close(): Promise<void>;
 }

@@ -26,6 +26,8 @@ export interface FakeMessage {
   readonly attachments: readonly FakeAttachment[];
   readonly flags: number;
   readonly ephemeral: boolean;
+  /** Action rows of buttons, as the bot sent them. */
+  readonly components: ReadonlyArray<{ type: number; components: Array<{ type: number; custom_id?: string; label?: string }> }>;
 }
 
 /** Everything the bot did with one interaction. */
@@ -242,7 +244,7 @@ export async function startDiscordServer(options: DiscordServerOptions = {}): Pr
 
   function storeMessage(body: Record<string, any>, files: FakeAttachment[], id = snowflake()): FakeMessage {
     const flags = Number(body.flags ?? 0);
-    return { id, content: String(body.content ?? ''), embeds: body.embeds ?? [], attachments: files, flags, ephemeral: (flags & EPHEMERAL) !== 0 };
+    return { id, content: String(body.content ?? ''), embeds: body.embeds ?? [], attachments: files, flags, ephemeral: (flags & EPHEMERAL) !== 0, components: body.components ?? [] };
   }
 
   function apiMessage(message: FakeMessage, channelId: string): Record<string, unknown> {
@@ -316,6 +318,13 @@ export async function startDiscordServer(options: DiscordServerOptions = {}): Pr
         state.history.push(state.original);
       } else if (body.type === 8) {
         state.choices = body.data?.choices ?? [];
+      } else if (body.type === 6) {
+        // DEFERRED_UPDATE_MESSAGE: a component click acknowledged; the message is edited later through the webhook.
+        state.deferred = true;
+      } else if (body.type === 7 && body.data) {
+        // UPDATE_MESSAGE: a component click answered by editing the message it was on.
+        state.original = storeMessage(body.data, files);
+        state.history.push(state.original);
       }
       entry.notify();
       return query.get('with_response') === 'true' ? { status: 200, body: { interaction: { id: entry.id, type: 2 } } } : { status: 204 };
@@ -335,7 +344,7 @@ export async function startDiscordServer(options: DiscordServerOptions = {}): Pr
         if (problems.length) return { status: 400, body: { message: 'Invalid Form Body', code: 50035, errors: problems } };
         const previous = webhook[3] === '@original' ? state.original : state.followups.find((m) => m.id === webhook[3]);
         const merged = storeMessage(
-          { content: previous?.content, embeds: previous?.embeds, flags: state.ephemeral ? EPHEMERAL : 0, ...json },
+          { content: previous?.content, embeds: previous?.embeds, components: previous?.components, flags: state.ephemeral ? EPHEMERAL : 0, ...json },
           files.length || json?.attachments ? files : [...(previous?.attachments ?? [])],
           previous?.id,
         );

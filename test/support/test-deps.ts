@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import { loadConfig } from '../../src/config.js';
 import type { Clock, Deps } from '../../src/deps.js';
 import { createLogger } from '../../src/logger.js';
+import { createMarketData } from '../../src/market/market-data.js';
 import { createSqliteStore } from '../../src/store/sqlite.js';
 import { VERSION } from '../../src/version.js';
 
@@ -26,18 +27,26 @@ export function fixedClock(startMs = Date.UTC(2026, 0, 5, 12)): Clock & { set(ms
   return { now: () => now, set: (ms) => (now = ms), advance: (ms) => (now += ms) };
 }
 
-/** Real Deps on a fresh SQLite file, with the given environment. */
+/** Real Deps on a fresh SQLite file, with the given environment (set EXCHANGE_API_URL to a local exchange server). */
 export function testDeps(env: Record<string, string> = {}, clock: Clock = fixedClock()): Deps & { logLines: string[] } {
   const dir = mkdtempSync(join(tmpdir(), 'tradeops-test-'));
   const config = loadConfig({ DATABASE_URL: `sqlite:${join(dir, 'test.db')}`, ...env });
   const log = memoryLog();
   const logger = createLogger({ level: 'debug', pretty: false, destination: log.stream });
   const store = createSqliteStore(join(dir, 'test.db'));
+  // Market data goes to EXCHANGE_API_URL (a local exchange server in tests); nothing is fetched until asked.
+  const market = createMarketData({
+    exchange: { exchangeId: config.exchange, rateLimitMs: 1, timeoutMs: 2_000, ...(config.exchangeApiUrl ? { apiUrl: config.exchangeApiUrl } : {}) },
+    // Retries back off on the test's clock instead of the wall clock.
+    guard: { sleep: async () => undefined },
+    now: () => clock.now(),
+  });
   return {
     config,
     logger,
     clock,
     store,
+    market,
     runtime: { version: VERSION, startedAtMs: clock.now(), adapters: ['test'] },
     logLines: log.lines,
   };

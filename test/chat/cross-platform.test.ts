@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allCommands } from '../../commands/index.js';
+import { parseCommandLine } from '../../src/chat/parse.js';
+import { renderText } from '../../src/chat/render-text.js';
+import type { Caller } from '../../src/chat/roles.js';
+import { createCommandRunner } from '../../src/chat/run-command.js';
+import { startDiscord, type DiscordAdapter } from '../../src/chat/discord.js';
+import { startTelegram, type TelegramAdapter } from '../../src/chat/telegram.js';
+import { startDiscordServer, messageText, type DiscordServer } from '../fakes/discord-server.js';
+import { startExchangeServer, type ExchangeServer } from '../fakes/exchange-server.js';
+import { FakeTelegramServer } from '../fakes/telegram-server.js';
+import { binanceMarkets, utc } from '../market/shared-data.js';
+import { fixedClock, testDeps } from '../support/test-deps.js';
+
+const T0 = utc('2021-04-20T01:00');
+const TOKEN = 'MTIzNDU2Nzg5MDEyMzQ1Njc4.fake.bot-token';
+
+/** Text as a reader sees it: markup removed, entities and escapes undone, whitespace folded. */
+const telegramPlain = (html: string) =>
+  html.replace(/<[^>]+>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+const discordPlain = (md: string) => md.replace(/```/g, '').replace(/\\(.)/g, '$1').replace(/\*\*/g, '');
+const fold = (text: string) => text.replace(/\s+/g, ' ').trim();
+
+/** The Discord options a command line means: positional words under their names, the rest joined for a variadic. */
+function discordOptions(line: string, positional: readonly string[]): Record<string, string> {
+  const parsed = parseCommandLine(line);
+  const options: Record<string, string> = { ...parsed.named };
+  positional.forEach((name, i) => {
+    if (name.endsWith('...')) options[name.slice(0, -3)] = parsed.positional.slice(i).join(' ');
+    else if (parsed.positional[i] !== undefined) options[name] = parsed.positional[i]!;
+  });
+  return options;
+}
+
+describe('every registry command gives the same content on the console, Telegram and Discord', () => {
+  let exchange: ExchangeServer;
+  let telegram: FakeTelegramServer;
+  let discord: DiscordServer;
+  let tgAdapter: TelegramAdapter;
+  let dcAdapter: DiscordAdapter;
+  let deps: ReturnType<typeof testDeps>;
+  let chatCount = 0;
+
+  beforeAll(async () => {
+    exchange = await startExchangeServer({ markets: binanceMarkets(), currentTimeMs: T0, trades: { BTCUSDT: [{ a: 1, p: '55000.10', q: '5', f: 1, l: 1, T: T0 - 1_000, m: false, M: true }] } });
+    telegram = await FakeTelegramServer.start();
+    discord = await startDiscordServer({ token: TOKEN });
+    // One clock that never moves: ages and uptime read the same on every platform.
+    deps = testDeps({ EXCHANGE_API_URL: exchange.url, ADMIN_USERS: 'telegram:1,discord:1', RATE_LIMIT_PER_MINUTE: '1000' }, fixedClock(T0));
+    const runner = createCommandRunner(allCommands, deps);
+    tgAdapter = startTelegram(runner, { token: telegram.token, apiRoot: telegram.apiRoot, allowedChatIds: [], logger: deps.logger, ackAfterMs: 60_000 });
+    dcAdapter = await startDiscord(runner, { token: TOKEN, apiUrl: discord.apiUrl, logger: deps.logger });
+    await tgAdapter.ready;
+  });
+  afterAll(async () => {
+    await Promise.all([tgAdapter.stop(), dcAdapter.stop()]);
+    await Promise.all([telegram.close(), discord.close(), exchange.close()]);
+    await deps.market.exchange.close();
+    await deps.store.close();
+  });
+
+  it.each(allCommands.map((c) => [c.examples[0]!, c] as const))('%s', async (example, command) => {
+    const console: Caller = { platform: 'console', userId: 'me', userName: 'me', chatId: 'local' };
+    const reference = await createCommandRunner(allCommands, deps).run(example, console);
+    expect(reference.outcome, reference.lines.join('\n')).toBe('ok');
+    const chatId = 1_000 + chatCount++;
+    telegram.sendText({ id: 1, username: 'a' }, { id: chatId, type: 'private' }, example);
+    const onTelegram = fold(telegramPlain((await telegram.reply(chatId, 0, (m) => !m.text.startsWith('⏳'))).text));
+    const onDiscord = fold(discordPlain(messageText(await discord.slash({ id: '1', username: 'a' }, command.name, discordOptions(example, command.positional)).final())));
+    // Lines that name the platform or the caller differ by design (/whoami, /status's adapters).
+    const expected = renderText({ ...reference, image: undefined }).split('\n').filter((l) => l.trim() !== '' && !/^(Id|Chat|Adapters|Role):/.test(l));
+    // Live measurements (store latency, request counters) change between calls; their stable part must match.
+    const stable = (line: string) => line.replace(/^[✓!✗] /, '').replace(/ \([\d.]+ ms\)$/, '').replace(/^(Market data: \w+).*/, '$1');
+    for (const line of expected) {
+      expect(onTelegram, `Telegram is missing: ${line}`).toContain(fold(stable(line)));
+      expect(onDiscord, `Discord is missing: ${line}`).toContain(fold(stable(line)));
+    }
+    if (reference.image) {
+      await telegram.waitFor(() => telegram.messagesIn(chatId).some((m) => m.kind === 'photo'));
+    }
+  }, 60_000);
+});

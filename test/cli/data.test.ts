@@ -1,0 +1,89 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { EventEmitter } from 'node:events';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli.js';
+import { startExchangeServer, type ExchangeServer } from '../fakes/exchange-server.js';
+import { binanceMarkets, utc } from '../market/shared-data.js';
+import { sharedDataPath } from '../support/shared-data.js';
+
+/** Runs `tradeops ARGS` in-process with its own streams and environment. */
+async function tradeops(args: string[], env: Record<string, string>) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d) => (out += d));
+  stderr.on('data', (d) => (err += d));
+  const code = await main(args, { env, stdin: new PassThrough(), stdout, stderr, signals: new EventEmitter() });
+  return { code, out, err };
+}
+
+describe('tradeops data', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tradeops-data-'));
+  let exchange: ExchangeServer;
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    exchange = await startExchangeServer({ markets: binanceMarkets(), currentTimeMs: utc('2021-04-20T06:00') });
+    env = { DATABASE_URL: `sqlite:${join(dir, 'a.db')}`, EXCHANGE_API_URL: exchange.url };
+  });
+  afterAll(async () => exchange.close());
+
+  it('imports a file all-or-nothing into its own source, lists it with its gaps, and reports the gaps', async () => {
+    const imported = await tradeops(['data', 'import', sharedDataPath('crypto/freqtrade_testdata/UNITTEST_BTC-1m.json')], env);
+    expect(imported).toMatchObject({ code: 0 });
+    expect(imported.out).toBe('Imported freqtrade:unittest_btc-1m UNITTEST/BTC 1m: 13681 bars, 2017-11-04 23:02 → 2017-11-14 22:59; 538 gaps, 717 missing bars.\n');
+    const again = await tradeops(['data', 'import', sharedDataPath('crypto/freqtrade_testdata/UNITTEST_BTC-1m.json')], env);
+    expect(again.code).toBe(0);
+    const list = JSON.parse((await tradeops(['data', 'list', '--json'], env)).out);
+    expect(list).toEqual([expect.objectContaining({ source: 'freqtrade:unittest_btc-1m', symbol: 'UNITTEST/BTC', timeframe: '1m', rows: 13681, gaps: 538 })]);
+    const gaps = JSON.parse((await tradeops(['data', 'gaps', '--symbol', 'unittest/btc', '--json'], env)).out);
+    expect(gaps[0].summary).toEqual({ gaps: 538, missingBars: 717 });
+  });
+
+  it('refuses a bad file naming the entry, and stores nothing of it', async () => {
+    const bad = await tradeops(['data', 'import', sharedDataPath('crypto/freqtrade_testdata/futures/XRP_USDT_USDT-8h-funding_rate.json')], env);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/entry 1: high 0 is below max\(open 0.0001, close 0\)\. Nothing was imported\./);
+    const list = JSON.parse((await tradeops(['data', 'list', '--json'], env)).out);
+    expect(list.map((s: { source: string }) => s.source)).not.toContain('freqtrade:xrp_usdt_usdt-8h-funding_rate');
+  });
+
+  it('backfills from the exchange through ccxt with pagination, idempotently, reporting the real outage', async () => {
+    const args = ['data', 'backfill', '--symbol', 'BTC/USDT', '--timeframe', '1m', '--since', '2021-04-20T00:00', '--until', '2021-04-20T05:59'];
+    const first = await tradeops(args, env);
+    expect(first.code).toBe(0);
+    expect(first.out).toMatch(/^Backfilled binance BTC\/USDT 1m: \d+ bars; 1 gaps, 150 missing bars\.\n$/);
+    expect(first.err).toMatch(/… \d+ bars, up to/);
+    await tradeops(args, env);
+    const list = JSON.parse((await tradeops(['data', 'list', '--json'], env)).out);
+    expect(list.find((s: { source: string }) => s.source === 'binance')).toMatchObject({ rows: 360 - 150, gaps: 1 });
+  });
+
+  it('compares two sources over their overlap', async () => {
+    await tradeops(['data', 'import', sharedDataPath('crypto/binance_spot_1m_freqtrade_userdata/selskas_Freqtrade-configs/BTC_USDT-1m.json'), '--source', 'freqtrade:selskas'], env);
+    const cmp = JSON.parse((await tradeops(['data', 'compare', '--source', 'binance', '--target', 'freqtrade:selskas', '--symbol', 'BTC/USDT', '--timeframe', '1m', '--json'], env)).out);
+    expect(cmp).toMatchObject({ inBoth: 210, onlyInA: 0, onlyInB: 0, mismatchedBars: 0 });
+  });
+
+  it('migrates series to another store and verifies them; clean needs --yes', async () => {
+    const to = `sqlite:${join(dir, 'b.db')}`;
+    const migrated = await tradeops(['data', 'migrate', '--from', env.DATABASE_URL!, '--to', to, '--source', 'binance'], env);
+    expect(migrated.out).toBe('binance BTC/USDT 1m: 210 bars copied, verified\n');
+    const refused = await tradeops(['data', 'clean', '--source', 'binance'], env);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/add --yes to confirm/);
+    expect((await tradeops(['data', 'clean', '--source', 'binance', '--yes'], env)).out).toBe('Deleted 210 bars of binance.\n');
+    const left = JSON.parse((await tradeops(['data', 'list', '--json'], { ...env, DATABASE_URL: to })).out);
+    expect(left).toEqual([expect.objectContaining({ source: 'binance', rows: 210 })]);
+  });
+
+  it('explains usage mistakes with exit code 2', async () => {
+    expect((await tradeops(['data'], env)).code).toBe(2);
+    expect((await tradeops(['data', 'backfill', '--symbol', 'BTC/USDT'], env)).err).toMatch(/--timeframe is required/);
+    expect((await tradeops(['data', 'backfill', '--symbol', 'BTC/USDT', '--timeframe', '1m', '--since', 'yesterday'], env)).err).toMatch(/--since "yesterday" is not a date/);
+    expect((await tradeops(['data', 'frob'], env)).err).toMatch(/unknown action "frob"/);
+  });
+});
