@@ -1,5 +1,7 @@
+import { backtest } from './cli/backtest.js';
 import { chat } from './cli/chat.js';
 import { data } from './cli/data.js';
+import { optimizeCommand } from './cli/optimize.js';
 import { start } from './cli/start.js';
 import { UsageError, type Subcommand } from './cli/subcommand.js';
 import { ConfigError } from './errors.js';
@@ -7,7 +9,7 @@ import type { ProcessIo } from './main.js';
 import { StoreUnavailableError } from './store/open-store.js';
 import { VERSION } from './version.js';
 
-const SUBCOMMANDS: readonly Subcommand[] = [start, chat, data];
+const SUBCOMMANDS: readonly Subcommand[] = [start, chat, data, backtest, optimizeCommand];
 
 function mainHelp(): string {
   const width = Math.max(...SUBCOMMANDS.map((s) => s.name.length)) + 2;

@@ -1,0 +1,17 @@
+export { atr, AtrStream } from './atr.js';
+export { bollinger, BollingerStream, type BollingerOutput } from './bollinger.js';
+export { donchian, DonchianStream, type DonchianOutput } from './donchian.js';
+export { ema, EmaStream } from './ema.js';
+export { macd, MacdStream, type MacdOutput } from './macd.js';
+export { obv, ObvStream } from './obv.js';
+export { MAX_PERIOD } from './params.js';
+export { rollingExtremes, RollingExtremesStream } from './rolling-extremes.js';
+export { rollingMeanStd, RollingMeanStdStream } from './rolling-stats.js';
+export { rsi, RsiStream } from './rsi.js';
+export { sma, SmaStream } from './sma.js';
+export { stochastic, StochasticStream, type StochasticOutput } from './stochastic.js';
+export { trueRange, TrueRangeStream } from './true-range.js';
+export { volumeZScore, VolumeZScoreStream } from './volume-zscore.js';
+export { cumulativeVwap, CumulativeVwapStream, vwap, VwapStream } from './vwap.js';
+export { willr, WillrStream } from './willr.js';
+export { wma, WmaStream } from './wma.js';
