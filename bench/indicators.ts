@@ -162,40 +162,44 @@ const rows: [string, Impl][] = [
   ['Volume z-score(20)', { ours: () => ours.volumeZScore(volume, 20), 'ours (out reused)': () => ours.volumeZScore(volume, 20, o1) }],
 ];
 
-// A full GC before each timed run (not timed) so no implementation pays for the garbage of the one before it.
+// Before each timed call: a full GC, then 20 ms for V8's background threads to finish sweeping; neither is timed, so no
+// implementation pays for the garbage of another. The wait spins rather than sleeps, so the core stays busy and warm.
 setFlagsFromString('--expose-gc');
 const collectGarbage = runInNewContext('gc') as () => void;
+function spin(ms: number): void {
+  const end = performance.now() + ms;
+  while (performance.now() < end);
+}
 
 const LIBS = ['ours', 'ours (out reused)', ...PEERS] as const;
 let sink = 0;
 
-/**
- * CPU time (user + system, all threads of this process) of one call in ns, after a full GC that is not timed.
- * CPU time rather than wall time because this machine is shared: time spent descheduled is not the code's cost.
- */
+/** Wall time of one call in ns, after a full GC and a wait that are not timed. */
 function timeOnce(run: () => unknown): number {
   collectGarbage();
-  const before = process.cpuUsage();
+  spin(20);
+  const t0 = process.hrtime.bigint();
   const result = run();
-  const used = process.cpuUsage(before);
+  const elapsed = Number(process.hrtime.bigint() - t0);
   if (result !== null) sink++;
-  return (used.user + used.system) * 1000;
+  return elapsed;
 }
 
 /**
  * Median ns per value of each implementation of one row. Each runs 3 warm-up calls (1 if a call takes over a second),
- * then the timed calls go round-robin across implementations (9 each, 3 for the very slow ones), so a burst of load
+ * then the timed calls go round-robin across implementations (15 each, 3 for the very slow ones), so a burst of load
  * from other processes on this shared machine hits every implementation alike.
  */
 function measureRow(impl: Impl): Partial<Record<Lib, number>> {
-  const runs = LIBS.flatMap((lib) => {
+  const runs: { lib: Lib; run: () => unknown; count: number; times: number[] }[] = [];
+  for (const lib of LIBS) {
     const run = ONLY === undefined || ONLY.includes(lib) ? impl[lib] : undefined;
-    if (!run) return [];
+    if (!run) continue;
     const slow = timeOnce(run) > 1e9;
     for (let i = slow ? 2 : 0; i < 2; i++) timeOnce(run);
-    return [{ lib, run, count: slow ? 3 : 9, times: [] as number[] }];
-  });
-  for (let round = 0; round < 9; round++) {
+    runs.push({ lib, run, count: slow ? 3 : 15, times: [] });
+  }
+  for (let round = 0; round < 15; round++) {
     for (const r of runs) if (round < r.count) r.times.push(timeOnce(r.run));
   }
   return Object.fromEntries(runs.map((r) => [r.lib, r.times.sort((a, b) => a - b)[r.times.length >> 1]! / N]));
@@ -208,7 +212,7 @@ const header = ['indicator', 'ours', 'ours (out reused)', ...PEERS, 'fastest pee
 const table: string[][] = [];
 const misses: string[] = [];
 console.log(`${N.toLocaleString('en')} real BTC/USDT 1m bars, node ${process.version}, load average ${loadavg()[0]!.toFixed(1)}`);
-console.log('CPU ns per value (user + system), median of the timed runs after warm-up');
+console.log('ns per value (wall time), median of the timed runs after warm-up');
 for (const [name, impl] of rows) {
   const ns = measureRow(impl);
   const peerTimes = PEERS.flatMap((lib) => (ns[lib] === undefined ? [] : [ns[lib]]));

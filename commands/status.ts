@@ -23,7 +23,7 @@ export const status = defineCommand({
         `Store: ${deps.store.backend} at ${deps.store.location}: ${health.ok ? 'healthy' : `UNHEALTHY: ${health.detail}`} (${health.latencyMs.toFixed(1)} ms)`,
         `Adapters: ${runtime.adapters.length ? runtime.adapters.join(', ') : 'none'}`,
         marketLine(deps.market.quotes.stats(), ctx.nowMs),
-        `Trading mode: paper`,
+        `Trading mode: ${deps.config.trading.mode.toUpperCase()}${deps.config.trading.mode === "live" ? ` on ${deps.config.exchange}` : " (simulated account, real quotes)"}`,
         `Node ${process.versions.node}, pid ${process.pid}`,
       ],
     };

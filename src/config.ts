@@ -58,6 +58,55 @@ const optionalUrl = z
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()))
   .refine((v) => v === undefined || URL.canParse(v), { message: 'must be a URL such as http://127.0.0.1:8081' });
 
+/** A non-negative decimal amount as text (money and amounts stay exact: no float parsing). */
+const DECIMAL_TEXT = /^\d+(\.\d+)?$/;
+
+/** A limit: empty means the default, `off` disables it, otherwise a positive decimal. */
+const decimalLimit = (fallback: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? fallback : v.trim().toLowerCase()))
+    .refine((v) => v === 'off' || (DECIMAL_TEXT.test(v) && Number(v) > 0), { message: 'must be a positive number, or off' })
+    .transform((v) => (v === 'off' ? undefined : v));
+
+/** A whole-number limit: empty means the default, `off` disables it. */
+const countLimit = (fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? String(fallback) : v.trim().toLowerCase()))
+    .refine((v) => v === 'off' || (/^\d+$/.test(v) && Number(v) > 0), { message: 'must be a positive whole number, or off' })
+    .transform((v) => (v === 'off' ? undefined : Number(v)));
+
+const feeRate = z
+  .string()
+  .default('0.001')
+  .refine((v) => DECIMAL_TEXT.test(v.trim()) && Number(v) < 0.1, { message: 'must be a fraction such as 0.001 (0.1 %), below 0.1' })
+  .transform((v) => v.trim());
+
+const startingBalances = z
+  .string()
+  .default('USDT=10000')
+  .transform((text, ctx): Record<string, string> => {
+    const out: Record<string, string> = {};
+    for (const item of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+      const match = /^([A-Za-z0-9]{1,20})=(\d+(?:\.\d+)?)$/.exec(item);
+      if (!match) {
+        ctx.addIssue({ code: 'custom', message: `"${item}" is not ASSET=AMOUNT (e.g. USDT=10000,BTC=0.5)` });
+        continue;
+      }
+      out[match[1]!.toUpperCase()] = match[2]!;
+    }
+    return out;
+  });
+
+const symbolList = z
+  .string()
+  .default('')
+  .transform((text) => text.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean))
+  .refine((list) => list.every((s) => /^[A-Z0-9]+\/[A-Z0-9]+$/.test(s)), { message: 'must be comma-separated BASE/QUOTE symbols, e.g. BTC/USDT,ETH/USDT' });
+
 /** The schema over the environment: every variable tradeops reads, with its default. */
 export const envSchema = z.object({
   DATABASE_URL: databaseUrl,
@@ -93,7 +142,60 @@ export const envSchema = z.object({
   EXCHANGE_API_URL: optionalUrl,
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(15_000),
+  TRADING_MODE: z.enum(['paper', 'live']).default('paper'),
+  QUOTE_ASSET: z.string().regex(/^[A-Za-z0-9]{1,20}$/, 'must be an asset code such as USDT').default('USDT').transform((v) => v.toUpperCase()),
+  EXCHANGE_API_KEY: optionalSecret,
+  EXCHANGE_API_SECRET: optionalSecret,
+  PAPER_STARTING_BALANCE: startingBalances,
+  PAPER_SLIPPAGE_BPS: z.coerce.number().min(0).max(1_000).default(5),
+  TAKER_FEE_RATE: feeRate,
+  MAKER_FEE_RATE: feeRate,
+  MAX_QUOTE_AGE_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
+  MAX_ORDER_NOTIONAL: decimalLimit('1000'),
+  MAX_POSITION_NOTIONAL: decimalLimit('2500'),
+  MAX_OPEN_POSITIONS: countLimit(5),
+  MAX_TOTAL_EXPOSURE: decimalLimit('5000'),
+  DAILY_LOSS_LIMIT: decimalLimit('250'),
+  MAX_DRAWDOWN_PCT: decimalLimit('10'),
+  COOLDOWN_LOSSES: countLimit(3),
+  COOLDOWN_MINUTES: z.coerce.number().int().min(1).max(10_080).default(60),
+  BREAKER_LOSS_STREAK: countLimit(5),
+  BREAKER_MAX_ERROR_RATE: z.coerce.number().gt(0).max(1).default(0.5),
+  ALLOWED_SYMBOLS: symbolList,
 });
+
+/** Problems that involve more than one variable; checked even when single variables are invalid. */
+function crossProblems(env: Record<string, string | undefined>): string[] {
+  if (env.TRADING_MODE?.trim() !== 'live') return [];
+  return (['EXCHANGE_API_KEY', 'EXCHANGE_API_SECRET'] as const)
+    .filter((name) => !env[name]?.trim())
+    .map((name) => `${name}: is required when TRADING_MODE=live (an API key allowed to trade, never to withdraw)`);
+}
+
+/** The trading settings: mode, account currency, paper simulation and every risk limit (undefined = off). */
+export interface TradingConfig {
+  readonly mode: 'paper' | 'live';
+  readonly quoteAsset: string;
+  /** Per asset, decimal text: the paper account's money at the start. */
+  readonly paperStartingBalances: Readonly<Record<string, string>>;
+  readonly paperSlippageBps: number;
+  /** Fee rates (fractions, decimal text) when the exchange's market data has none. */
+  readonly takerFeeRate: string;
+  readonly makerFeeRate: string;
+  /** Older quotes (by the exchange's timestamp) are never traded on. */
+  readonly maxQuoteAgeMs: number;
+  readonly limits: {
+    readonly allowedSymbols: readonly string[] | undefined;
+    readonly maxOrderNotional: string | undefined;
+    readonly maxPositionNotional: string | undefined;
+    readonly maxOpenPositions: number | undefined;
+    readonly maxTotalExposure: string | undefined;
+    readonly maxDailyLoss: string | undefined;
+    readonly maxDrawdownPct: number | undefined;
+    readonly cooldown: { readonly losses: number; readonly durationMs: number } | undefined;
+  };
+  readonly breaker: { readonly maxLossStreak: number | undefined; readonly maxErrorRate: number };
+}
 
 /** Typed, frozen configuration. */
 export interface Config {
@@ -116,10 +218,13 @@ export interface Config {
   readonly exchangeApiUrl: string | undefined;
   readonly rateLimitPerMinute: number;
   readonly shutdownTimeoutMs: number;
+  readonly exchangeApiKey: string | undefined;
+  readonly exchangeApiSecret: string | undefined;
+  readonly trading: TradingConfig;
 }
 
 /** Names of the config fields that hold secrets; they are redacted from logs and never shown in chat. */
-export const SECRET_CONFIG_KEYS = ['telegramBotToken', 'discordBotToken'] as const;
+export const SECRET_CONFIG_KEYS = ['telegramBotToken', 'discordBotToken', 'exchangeApiKey', 'exchangeApiSecret'] as const;
 
 /** Reads `.env` (when present) under the given environment: real environment variables win. */
 export function readEnvironment(env: NodeJS.ProcessEnv, dotenvPath = '.env'): Record<string, string | undefined> {
@@ -130,16 +235,16 @@ export function readEnvironment(env: NodeJS.ProcessEnv, dotenvPath = '.env'): Re
 /** Validates the environment into a Config, or throws a ConfigError that lists every problem at once. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => {
-        const name = issue.path.join('.') || 'environment';
-        const value = env[name];
-        const shown = value === undefined || /TOKEN|SECRET|KEY|PASSWORD/.test(name) ? '' : ` (got "${value}")`;
-        return `${name}${shown}: ${issue.message}`;
-      }),
-    );
-  }
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues).map((issue) => {
+      const name = issue.path.join('.') || 'environment';
+      const value = env[name];
+      const shown = value === undefined || /TOKEN|SECRET|KEY|PASSWORD/.test(name) ? '' : ` (got "${value}")`;
+      return `${name}${shown}: ${issue.message}`;
+    }),
+    ...crossProblems(env),
+  ];
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   return Object.freeze({
     databaseUrl: e.DATABASE_URL,
@@ -163,6 +268,28 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     exchangeApiUrl: e.EXCHANGE_API_URL,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    exchangeApiKey: e.EXCHANGE_API_KEY,
+    exchangeApiSecret: e.EXCHANGE_API_SECRET,
+    trading: Object.freeze({
+      mode: e.TRADING_MODE,
+      quoteAsset: e.QUOTE_ASSET,
+      paperStartingBalances: Object.freeze(e.PAPER_STARTING_BALANCE),
+      paperSlippageBps: e.PAPER_SLIPPAGE_BPS,
+      takerFeeRate: e.TAKER_FEE_RATE,
+      makerFeeRate: e.MAKER_FEE_RATE,
+      maxQuoteAgeMs: e.MAX_QUOTE_AGE_MS,
+      limits: Object.freeze({
+        allowedSymbols: e.ALLOWED_SYMBOLS.length > 0 ? e.ALLOWED_SYMBOLS : undefined,
+        maxOrderNotional: e.MAX_ORDER_NOTIONAL,
+        maxPositionNotional: e.MAX_POSITION_NOTIONAL,
+        maxOpenPositions: e.MAX_OPEN_POSITIONS,
+        maxTotalExposure: e.MAX_TOTAL_EXPOSURE,
+        maxDailyLoss: e.DAILY_LOSS_LIMIT,
+        maxDrawdownPct: e.MAX_DRAWDOWN_PCT === undefined ? undefined : Number(e.MAX_DRAWDOWN_PCT),
+        cooldown: e.COOLDOWN_LOSSES === undefined ? undefined : { losses: e.COOLDOWN_LOSSES, durationMs: e.COOLDOWN_MINUTES * 60_000 },
+      }),
+      breaker: Object.freeze({ maxLossStreak: e.BREAKER_LOSS_STREAK, maxErrorRate: e.BREAKER_MAX_ERROR_RATE }),
+    }),
   });
 }
 

@@ -3,6 +3,10 @@ import type { Logger } from './logger.js';
 import { createMarketData, type MarketData } from './market/market-data.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/types.js';
+import { OptimizerPool } from './backtest/worker-pool.js';
+import { createCcxtBroker } from './market/ccxt-broker.js';
+import { JobSlots } from './research/job-slots.js';
+import { createTrading, type Trading } from './trading/create-trading.js';
 import { VERSION } from './version.js';
 
 /** The source of the current time, epoch ms; injected so tests and backtests control it. */
@@ -26,14 +30,47 @@ export interface Deps {
   readonly store: Store;
   /** Prices, candles and trades from the configured exchange, with retries, a breaker and a quote cache. */
   readonly market: MarketData;
+  /** One running backtest or optimisation per user, cancellable. */
+  readonly jobs: JobSlots;
+  /** Worker threads for optimisations, started on first use and shared by all of them. */
+  readonly optimizerPool: OptimizerPool;
   readonly runtime: Runtime;
 }
 
 /** The system clock. */
 export const systemClock: Clock = { now: () => Date.now() };
 
-/** Closes what createDeps opened: the exchange client's connections, then the store. */
+const tradingByDeps = new WeakMap<Deps, Promise<Trading>>();
+
+/**
+ * The trading stack of these deps (the configured mode's broker, breaker and order service), built and started
+ * (starting balances booked, orders reconciled) on first use; `tradeops start` asks for it at start-up.
+ */
+export function tradingOf(deps: Deps): Promise<Trading> {
+  let trading = tradingByDeps.get(deps);
+  if (!trading) {
+    const { config } = deps;
+    // Live orders go to the configured exchange with its keys (loadConfig refuses TRADING_MODE=live without them).
+    trading = createTrading(deps, () =>
+      createCcxtBroker({
+        exchangeId: config.exchange,
+        ...(config.exchangeApiUrl ? { apiUrl: config.exchangeApiUrl } : {}),
+        credentials: { apiKey: config.exchangeApiKey ?? '', secret: config.exchangeApiSecret ?? '' },
+      }),
+    );
+    // A failed start (store or exchange down) is not cached: the next command tries again.
+    trading.catch(() => tradingByDeps.delete(deps));
+    tradingByDeps.set(deps, trading);
+  }
+  return trading;
+}
+
+/** Closes what createDeps opened: trading (when it was started), the exchange client's connections, then the store. */
 export async function closeDeps(deps: Deps): Promise<void> {
+  deps.jobs.cancelAll();
+  await deps.optimizerPool.close().catch((error: unknown) => deps.logger.warn({ err: error }, 'closing the optimizer pool failed'));
+  const trading = await tradingByDeps.get(deps)?.catch(() => undefined);
+  await trading?.close().catch((error: unknown) => deps.logger.warn({ err: error }, 'closing trading failed'));
   await deps.market.exchange.close().catch((error: unknown) => deps.logger.warn({ err: error }, 'closing the exchange client failed'));
   await deps.store.close();
 }
@@ -51,6 +88,8 @@ export async function createDeps(config: Config, logger: Logger, clock: Clock = 
     clock,
     store,
     market,
+    jobs: new JobSlots(),
+    optimizerPool: new OptimizerPool(),
     runtime: { version: VERSION, startedAtMs: clock.now(), adapters: [] },
   };
 }

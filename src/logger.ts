@@ -6,8 +6,12 @@ export type { Logger } from 'pino';
 export const REDACT_PATHS = [
   'telegramBotToken',
   'discordBotToken',
+  'exchangeApiKey',
+  'exchangeApiSecret',
   '*.telegramBotToken',
   '*.discordBotToken',
+  '*.exchangeApiKey',
+  '*.exchangeApiSecret',
   'token',
   '*.token',
   'apiKey',

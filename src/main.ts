@@ -5,7 +5,7 @@ import { localCaller } from './chat/console.js';
 import { renderText, replyToJson } from './chat/render-text.js';
 import { createCommandRunner } from './chat/run-command.js';
 import { loadConfig, readEnvironment, type Config } from './config.js';
-import { closeDeps, createDeps } from './deps.js';
+import { closeDeps, createDeps, tradingOf } from './deps.js';
 import { createLogger, type Logger } from './logger.js';
 
 /** The process's streams and environment, passed in so tests can drive the bot. */
@@ -44,6 +44,8 @@ export async function startBot(io: ProcessIo): Promise<number> {
   const interactiveConsole = config.console !== 'off' && io.stdin.isTTY === true && !(config.console === 'auto' && (config.telegramBotToken || config.discordBotToken));
   const logger = rootLogger(config, io, interactiveConsole);
   const deps = await createDeps(config, logger);
+  // Reconcile open orders with the broker before taking commands; an exchange outage here must not stop the bot.
+  await tradingOf(deps).catch((error: unknown) => logger.error({ err: error }, 'trading could not start; trading commands will retry'));
   const runner = createCommandRunner(allCommands, deps);
   const adapters = startAdapters(runner, deps, io);
   logger.info({ store: deps.store.location, adapters: deps.runtime.adapters }, 'tradeops started');

@@ -122,7 +122,7 @@ function printOutcome(outcome: BacktestOutcome, json: boolean, io: ProcessIo, no
   const { record, stats, result } = outcome;
   if (json) {
     const equity = Array.from(result.equity);
-    io.stdout.write(`${JSON.stringify({ ...stats, run: record, badges: outcome.badges, trades: tradeRecords(result.trades), equity, drawdownPct: Array.from(result.drawdown, (d) => d * 100) })}\n`);
+    io.stdout.write(`${JSON.stringify({ ...stats, run: record, badges: outcome.badges, warnings: outcome.warnings, trades: tradeRecords(result.trades), equity, drawdownPct: Array.from(result.drawdown, (d) => d * 100) })}\n`);
     return;
   }
   const badge = outcome.badges.length ? `[${outcome.badges.join('] [')}] ` : '';
@@ -134,6 +134,7 @@ function printOutcome(outcome: BacktestOutcome, json: boolean, io: ProcessIo, no
       ...renderTableText({ columns: ['statistic', 'value'], rows, align: ['left', 'right'] }),
       '',
       `Run ${record.id} (code ${record.codeVersion}); reproduce with: tradeops backtest --rerun ${record.id}`,
+      ...outcome.warnings,
       ...(note ? [note] : []),
     ].join('\n') + '\n',
   );

@@ -1,5 +1,6 @@
 import { checkPeriod, checkSameLength, outputArray } from './params.js';
-import { RollingExtremesStream, rollingExtremes } from './rolling-extremes.js';
+import { fastK, rangeOscillator } from './range-oscillator.js';
+import { RollingExtremesStream } from './rolling-extremes.js';
 import { SmaStream, sma } from './sma.js';
 
 /** Stochastic oscillator outputs: slow %K and %D. */
@@ -12,12 +13,6 @@ function checkStochastic(kPeriod: number, kSlowing: number, dPeriod: number): vo
   checkPeriod('Stochastic %K period', kPeriod);
   checkPeriod('Stochastic %K slowing period', kSlowing);
   checkPeriod('Stochastic %D period', dPeriod);
-}
-
-/** TA-Lib's fast %K: (close − lowest)/((highest − lowest)/100), or 0 when the window has no range. */
-export function fastK(close: number, highest: number, lowest: number): number {
-  const diff = (highest - lowest) / 100;
-  return diff !== 0 ? (close - lowest) / diff : 0;
 }
 
 /**
@@ -40,10 +35,8 @@ export function stochastic(
   const d = outputArray('Stochastic %D', n, out?.d);
   const start = kPeriod + kSlowing + dPeriod - 3;
   if (n > start) {
-    // Highest highs go to k and lowest lows to d; fast %K replaces the lows in d; slow %K then fills k from it,
-    // and %D fills d from slow %K. Each step reads only what the previous one left.
-    rollingExtremes(high, low, kPeriod, k, d);
-    for (let i = kPeriod - 1; i < n; i++) d[i] = fastK(close[i]!, k[i]!, d[i]!);
+    // Fast %K goes to d, slow %K fills k from it, then %D overwrites d from slow %K.
+    rangeOscillator('Stochastic', high, low, close, kPeriod, false, d);
     sma(d.subarray(kPeriod - 1), kSlowing, k.subarray(kPeriod - 1));
     sma(k.subarray(kPeriod + kSlowing - 2), dPeriod, d.subarray(kPeriod + kSlowing - 2));
   }

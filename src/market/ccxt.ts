@@ -39,6 +39,8 @@ export interface CcxtClientOptions {
   /** Clock for `receivedAtMs` and for HTTP-date Retry-After headers. */
   readonly now?: () => number;
   readonly retryAfterMs?: Partial<RetryAfterDefaults>;
+  /** API key and secret, for the live broker's private calls; market data needs none. */
+  readonly credentials?: { readonly apiKey: string; readonly secret: string };
 }
 
 interface Opened {
@@ -82,7 +84,8 @@ export function createCcxtClient(options: CcxtClientOptions = {}): ExchangeClien
   function loadMarkets(): Promise<readonly MarketInfo[]> {
     loadingMarkets ??= call(async (exchange) => {
       await exchange.loadMarkets(true);
-      const list = Object.values(exchange.markets ?? {}).flatMap(toMarketInfo);
+      const tickSize = exchange.precisionMode === TICK_SIZE_MODE;
+      const list = Object.values(exchange.markets ?? {}).flatMap((m) => toMarketInfo(m, tickSize));
       markets = { list, loadedAtMs: now() };
       return list;
     }).finally(() => (loadingMarkets = undefined));
@@ -131,6 +134,29 @@ export function createCcxtClient(options: CcxtClientOptions = {}): ExchangeClien
   };
 }
 
+/** A ccxt exchange opened with API keys for the live broker, with the error mapping market data uses. */
+export interface TradingExchange {
+  readonly exchange: Exchange;
+  /** The ccxt module, so the broker can tell error classes apart (placed, not placed, unknown). */
+  readonly ccxt: CcxtModule;
+  /** Maps a ccxt error to a UserError, an ExchangeOutage or an internal Error, as for market data. */
+  mapError(error: unknown, symbol?: string): Error;
+}
+
+/** Opens the exchange for trading: same URL rebasing, response checks and rate limiter as market data, plus keys. */
+export async function openTradingExchange(options: CcxtClientOptions & { readonly credentials: NonNullable<CcxtClientOptions['credentials']> }): Promise<TradingExchange> {
+  const id = options.exchangeId ?? 'binance';
+  const now = options.now ?? Date.now;
+  const headerRetryAfter = new WeakMap<object, number>();
+  const retryAfter = { ...DEFAULT_RETRY_AFTER_MS, ...options.retryAfterMs };
+  const { exchange, ccxt } = await openExchange(id, options, headerRetryAfter, now);
+  return {
+    exchange,
+    ccxt,
+    mapError: (error, symbol) => mapCcxtError(error, ccxt, { id, symbol, timeoutMs: exchange.timeout, retryAfter, headerRetryAfter }),
+  };
+}
+
 async function openExchange(
   id: string,
   options: CcxtClientOptions,
@@ -147,7 +173,9 @@ async function openExchange(
   const config: Record<string, unknown> = { enableRateLimit: true };
   if (options.timeoutMs !== undefined) config.timeout = options.timeoutMs;
   if (options.rateLimitMs !== undefined) config.rateLimit = options.rateLimitMs;
-  if (id === 'binance' || id === 'binanceus') config.options = { fetchMarkets: { types: ['spot'] } };
+  if (options.credentials) Object.assign(config, { apiKey: options.credentials.apiKey, secret: options.credentials.secret });
+  // With keys, Binance would also load currencies and margin pairs from private endpoints; spot trading needs neither.
+  if (id === 'binance' || id === 'binanceus') config.options = { fetchMarkets: { types: ['spot'] }, fetchCurrencies: false, fetchMargins: false };
   const exchange = new Instrumented(config);
   if (options.apiUrl !== undefined) exchange.urls.api = rebaseUrls(exchange.urls.api, options.apiUrl) as never;
   return { exchange, ccxt };
@@ -262,9 +290,30 @@ function exchangeMessage(message: string): string | undefined {
   return /"msg"\s*:\s*"([^"]{1,200})"/.exec(message)?.[1];
 }
 
-function toMarketInfo(m: Market | undefined): MarketInfo[] {
+/** ccxt's TICK_SIZE precision mode: `precision.amount`/`price` are steps, not decimal places. */
+const TICK_SIZE_MODE = 4;
+
+/** A ccxt precision as a step: itself in tick-size mode, 10^-digits in decimal-places mode. */
+function step(precision: number | undefined, tickSize: boolean): number | undefined {
+  const p = finite(precision);
+  if (p === undefined || p < 0) return undefined;
+  if (tickSize) return p > 0 ? p : undefined;
+  return Number(`1e-${Math.round(p)}`);
+}
+
+/** A ccxt market in our own type, with its precision, minimums and fee rates when the exchange gives them. */
+export function toMarketInfo(m: Market | undefined, tickSize = true): MarketInfo[] {
   if (m === undefined) return [];
-  return [{ symbol: m.symbol, id: String(m.id), base: m.base, quote: m.quote, active: m.active !== false }];
+  const optional = {
+    amountStep: step(m.precision?.amount, tickSize),
+    priceStep: step(m.precision?.price, tickSize),
+    minAmount: finite(m.limits?.amount?.min),
+    minNotional: finite(m.limits?.cost?.min),
+    takerFeeRate: finite(m.taker),
+    makerFeeRate: finite(m.maker),
+  };
+  const present = Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined));
+  return [{ symbol: m.symbol, id: String(m.id), base: m.base, quote: m.quote, active: m.active !== false, ...present }];
 }
 
 const finite = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);

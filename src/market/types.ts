@@ -64,6 +64,17 @@ export interface MarketInfo {
   readonly base: string;
   readonly quote: string;
   readonly active: boolean;
+  /** Lot size: amounts are whole multiples of it (from the exchange's precision, as a step). */
+  readonly amountStep?: number;
+  /** Tick size: prices are whole multiples of it. */
+  readonly priceStep?: number;
+  /** Smallest order amount, in the base asset. */
+  readonly minAmount?: number;
+  /** Smallest order value (price × amount), in the quote asset. */
+  readonly minNotional?: number;
+  /** Fee rates as fractions (0.001 = 0.1 %), as the exchange library lists them. */
+  readonly takerFeeRate?: number;
+  readonly makerFeeRate?: number;
 }
 
 /** A run of missing bars: the last bar before the hole opened at `afterMs`; `missingBars` bars are absent. */

@@ -24,6 +24,20 @@ export interface BacktestOutcome {
   readonly record: RunRecord;
   /** SYNTHETIC when the candles are the demo generator's, never real data. */
   readonly badges: readonly string[];
+  /** Things the reader must know to read the figures, e.g. why there were no trades. */
+  readonly warnings: readonly string[];
+}
+
+/** Why a backtest made no trade, when the engine's settings explain it. */
+export function noTradeWarnings(set: CandleSet, options: BacktestOptions, tradeCount: number): string[] {
+  if (tradeCount > 0) return [];
+  const cash = options.cash ?? 10_000;
+  const unit = options.unitSize ?? 1;
+  let cheapest = Infinity;
+  for (const price of set.candles.open) if (price < cheapest) cheapest = price;
+  return cheapest * unit > cash
+    ? [`No trades: one unit (${unit}) costs at least ${cheapest * unit}, more than the cash ${cash}. Use fractional units (e.g. 0.00000001) or more cash.`]
+    : [];
 }
 
 /** Runs one backtest on a candle set and describes it as a reproducible record (not yet stored). */
@@ -46,5 +60,5 @@ export function runBacktestJob(set: CandleSet, job: BacktestJob): BacktestOutcom
     codeVersion: CODE_VERSION,
     summary: { 'Return [%]': pick('Return [%]'), 'Sharpe Ratio': pick('Sharpe Ratio'), '# Trades': pick('# Trades'), 'Equity Final [$]': pick('Equity Final [$]') },
   };
-  return { result, stats, record, badges: isSynthetic(set.provenance) ? ['SYNTHETIC'] : [] };
+  return { result, stats, record, badges: isSynthetic(set.provenance) ? ['SYNTHETIC'] : [], warnings: noTradeWarnings(set, job.options, result.stats.tradeCount) };
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allCommands } from '../../commands/index.js';
+import type { Command } from '../../src/chat/command.js';
 import { parseCommandLine } from '../../src/chat/parse.js';
 import { renderText } from '../../src/chat/render-text.js';
 import type { Caller } from '../../src/chat/roles.js';
@@ -21,10 +22,18 @@ const telegramPlain = (html: string) =>
 const discordPlain = (md: string) => md.replace(/```/g, '').replace(/\\(.)/g, '$1').replace(/\*\*/g, '');
 const fold = (text: string) => text.replace(/\s+/g, ' ').trim();
 
-/** The Discord options a command line means: positional words under their names, the rest joined for a variadic. */
-function discordOptions(line: string, positional: readonly string[]): Record<string, string> {
+/**
+ * The Discord options a command line means: positional words under their names, the rest joined for a variadic,
+ * and named values the schema does not list (strategy parameters) in the `params` option.
+ */
+function discordOptions(line: string, command: Command): Record<string, string> {
+  const { positional } = command;
   const parsed = parseCommandLine(line);
-  const options: Record<string, string> = { ...parsed.named };
+  const known = Object.keys((command.args as unknown as { shape?: Record<string, unknown> }).shape ?? {});
+  const options: Record<string, string> = {};
+  const extra: string[] = [];
+  for (const [k, v] of Object.entries(parsed.named)) (known.includes(k) ? (options[k] = v) : extra.push(`${k}=${v}`));
+  if (extra.length) options.params = extra.join(' ');
   positional.forEach((name, i) => {
     if (name.endsWith('...')) options[name.slice(0, -3)] = parsed.positional.slice(i).join(' ');
     else if (parsed.positional[i] !== undefined) options[name] = parsed.positional[i]!;
@@ -42,7 +51,7 @@ describe('every registry command gives the same content on the console, Telegram
   let chatCount = 0;
 
   beforeAll(async () => {
-    exchange = await startExchangeServer({ markets: binanceMarkets(), currentTimeMs: T0, trades: { BTCUSDT: [{ a: 1, p: '55000.10', q: '5', f: 1, l: 1, T: T0 - 1_000, m: false, M: true }] } });
+    exchange = await startExchangeServer({ markets: binanceMarkets(), currentTimeMs: T0, bookSpreadTicks: 5, trades: { BTCUSDT: [{ a: 1, p: '55000.10', q: '5', f: 1, l: 1, T: T0 - 1_000, m: false, M: true }] } });
     telegram = await FakeTelegramServer.start();
     discord = await startDiscordServer({ token: TOKEN });
     // One clock that never moves: ages and uptime read the same on every platform.
@@ -65,15 +74,34 @@ describe('every registry command gives the same content on the console, Telegram
     expect(reference.outcome, reference.lines.join('\n')).toBe('ok');
     const chatId = 1_000 + chatCount++;
     telegram.sendText({ id: 1, username: 'a' }, { id: chatId, type: 'private' }, example);
-    const onTelegram = fold(telegramPlain((await telegram.reply(chatId, 0, (m) => !m.text.startsWith('⏳'))).text));
-    const onDiscord = fold(discordPlain(messageText(await discord.slash({ id: '1', username: 'a' }, command.name, discordOptions(example, command.positional)).final())));
+    const first = await telegram.reply(chatId, 0, (m) => !m.text.startsWith('⏳'));
+    // A long reply comes as pages: turn them all, as a reader would.
+    const pages = [first.text];
+    const nextButton = () => first.replyMarkup?.inline_keyboard?.[0]?.find((b) => b.text === 'next ▶');
+    for (let next = nextButton(); next; next = nextButton()) {
+      const seen = first.history.length;
+      telegram.pressButton({ id: 1 }, first, next.callback_data!);
+      await telegram.waitFor(() => first.history.length > seen);
+      pages.push(first.text);
+    }
+    const onTelegram = fold(telegramPlain(pages.join('\n')));
+    const onDiscord = fold(discordPlain(messageText(await discord.slash({ id: '1', username: 'a' }, command.name, discordOptions(example, command)).final())));
     // Lines that name the platform or the caller differ by design (/whoami, /status's adapters).
     const expected = renderText({ ...reference, image: undefined }).split('\n').filter((l) => l.trim() !== '' && !/^(Id|Chat|Adapters|Role):/.test(l));
     // Live measurements (store latency, request counters) change between calls; their stable part must match.
-    const stable = (line: string) => line.replace(/^[✓!✗] /, '').replace(/ \([\d.]+ ms\)$/, '').replace(/^(Market data: \w+).*/, '$1');
+    // Each run is its own request, so an order placed by it has its own client order id.
+    const stable = (line: string) =>
+      line
+        .replace(/^[✓!✗] /, '')
+        .replace(/ \([\d.]+ ms\)$/, '')
+        .replace(/^(Market data: \w+).*/, '$1')
+        .replace(/tc-[0-9a-f]{20}\S*/g, '')
+        // Each backtest or optimisation is a new run: its id and timing differ, its figures must not.
+        .replace(/^Run [0-9a-f]{10}.*/, 'Run')
+        .replace(/^(\d+ combinations) in [\d.]+ s .*/, '$1');
     for (const line of expected) {
       expect(onTelegram, `Telegram is missing: ${line}`).toContain(fold(stable(line)));
-      expect(onDiscord, `Discord is missing: ${line}`).toContain(fold(stable(line)));
+      expect(onDiscord, `Discord is missing: ${line}\nDiscord shows: ${onDiscord}`).toContain(fold(stable(line)));
     }
     if (reference.image) {
       await telegram.waitFor(() => telegram.messagesIn(chatId).some((m) => m.kind === 'photo'));

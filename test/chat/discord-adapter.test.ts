@@ -101,7 +101,8 @@ describe('Discord adapter against the local Discord server', () => {
     expect(server.callsTo('PUT', /^\/applications\/\d+\/commands$/)).toHaveLength(1);
     expect(server.callsTo('PUT', /commands$/)[0]!.authorization).toBe(`Bot ${TOKEN}`);
     const registered = server.registeredCommands.map((c) => ({ name: c.name, description: c.description, options: c.options }));
-    expect(registered).toEqual([
+    expect(registered.map((c) => c.name)).toEqual(allCommands.map((c) => c.name));
+    expect(registered.slice(0, 6)).toEqual([
       { name: 'help', description: 'List the commands, or show how to use one.', options: [{ name: 'command', description: 'command', required: false, type: 3 }] },
       { name: 'status', description: 'Show the bot version, uptime, storage health and adapters.', options: [] },
       { name: 'whoami', description: 'Show your user id and role.', options: [] },

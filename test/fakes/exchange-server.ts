@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { createFakeAccount, type FakeAccount } from './exchange-account.js';
 
 /** Bars of one timeframe as freqtrade stores them: `[openTimeMs, open, high, low, close, volume]`, ascending. */
 export type RawBars = readonly (readonly number[])[];
@@ -27,7 +28,11 @@ export interface AggTrade {
 }
 
 /** What a request can be made to suffer. */
-export type Fault = 'timeout' | 'rate-limit' | 'server-error' | 'unavailable' | 'malformed-json' | 'unknown-symbol' | 'reset';
+export type Fault = 'timeout' | 'rate-limit' | 'server-error' | 'unavailable' | 'malformed-json' | 'unknown-symbol' | 'reset'
+  /** The request is carried out (an order placed), then the connection drops before the answer. */
+  | 'executed-then-reset'
+  /** The request is carried out, then no answer ever comes (the caller waits until it gives up or dies). */
+  | 'executed-then-hang';
 
 /** A ticker answer as served: the price and the bar it came from. */
 export interface ServedTicker {
@@ -35,6 +40,9 @@ export interface ServedTicker {
   readonly lastPrice: number;
   readonly closeTimeMs: number;
   readonly barOpenMs: number;
+  /** The book served with it, when the server quotes one (see `bookSpreadTicks`). */
+  readonly bid?: number;
+  readonly ask?: number;
 }
 
 /** One request the fake received and what it did with it. */
@@ -55,6 +63,13 @@ export interface ExchangeServerOptions {
   readonly trades?: Readonly<Record<string, readonly AggTrade[]>>;
   /** Retry-After (seconds) sent with 429 and 503 answers; none when undefined. */
   readonly retryAfterSeconds?: number;
+  /**
+   * When set, tickers also carry a book (`bidPrice`/`askPrice`) this many 0.01 ticks either side of the last
+   * close, as Binance's 24hr ticker does; without it they carry none.
+   */
+  readonly bookSpreadTicks?: number;
+  /** The spot account behind the private endpoints (order, openOrders, myTrades, account): its starting balances. */
+  readonly account?: Readonly<Record<string, number>>;
 }
 
 /** A local HTTP server speaking the Binance spot REST endpoints ccxt calls, for tests and benchmarks. */
@@ -62,6 +77,8 @@ export interface ExchangeServer {
   /** Base URL, e.g. `http://127.0.0.1:41234`; give it to the client as its API URL. */
   readonly url: string;
   readonly log: readonly RequestLogEntry[];
+  /** The private side: orders, fills and balances placed through the signed endpoints (signatures are not checked). */
+  readonly account: FakeAccount;
   /** How many requests hit `path` (e.g. `/api/v3/ticker/24hr`). */
   count(path: string): number;
   clearLog(): void;
@@ -69,8 +86,8 @@ export interface ExchangeServer {
   currentTimeMs(): number;
   /** The ticker the fake would serve for `id` now (no request logged). */
   tickerNow(id: string): ServedTicker | undefined;
-  /** Queues `fault` for the next `times` requests (to `path` only, when given). */
-  injectFault(fault: Fault, options?: { times?: number; path?: string }): void;
+  /** Queues `fault` for the next `times` requests (to `path` and with `method` only, when given). */
+  injectFault(fault: Fault, options?: { times?: number; path?: string; method?: string }): void;
   /** Decides a fault for every request not served by the queue; `undefined` = answer normally. */
   setFaultPicker(picker: ((path: string) => Fault | undefined) | undefined): void;
   /** Every request fails: the connection is reset without an answer. */
@@ -100,7 +117,7 @@ export async function startExchangeServer(options: ExchangeServerOptions): Promi
   let retryAfterSeconds = options.retryAfterSeconds;
   let outage = false;
   let picker: ((path: string) => Fault | undefined) | undefined;
-  const queued: { fault: Fault; times: number; path: string | undefined }[] = [];
+  const queued: { fault: Fault; times: number; path: string | undefined; method: string | undefined }[] = [];
   const log: RequestLogEntry[] = [];
   const sockets = new Set<Socket>();
 
@@ -124,7 +141,12 @@ export async function startExchangeServer(options: ExchangeServerOptions): Promi
     const i = lastClosed(s);
     if (!s || i < 0) return undefined;
     const bar = s.rows[i]!;
-    return { id, lastPrice: bar[4]!, closeTimeMs: bar[0]! + 59_999, barOpenMs: bar[0]! };
+    const served = { id, lastPrice: bar[4]!, closeTimeMs: bar[0]! + 59_999, barOpenMs: bar[0]! };
+    const ticks = options.bookSpreadTicks;
+    if (ticks === undefined) return served;
+    // Whole cents, so the book sits on the 0.01 tick the exchangeInfo filters announce.
+    const cents = Math.round(bar[4]! * 100);
+    return { ...served, bid: (cents - ticks) / 100, ask: (cents + ticks) / 100 };
   };
 
   const ticker24h = (id: string): Record<string, unknown> | undefined => {
@@ -144,7 +166,9 @@ export async function startExchangeServer(options: ExchangeServerOptions): Promi
       volume += r[5]!;
     }
     const open = s.rows[first]![1]!;
+    const book = tickerNow(id);
     return {
+      ...(book?.bid === undefined ? {} : { bidPrice: book.bid.toFixed(2), bidQty: '1.00000000', askPrice: book.ask!.toFixed(2), askQty: '1.00000000' }),
       symbol: id,
       openPrice: String(open),
       highPrice: String(high),
@@ -186,6 +210,8 @@ export async function startExchangeServer(options: ExchangeServerOptions): Promi
     return [200, q.startTime !== undefined ? all.slice(0, limit) : all.slice(-limit)];
   };
 
+  const account = createFakeAccount(options.markets, options.account ?? {}, (id) => tickerNow(id), () => nowMs);
+
   const exchangeInfo = (): unknown => ({
     timezone: 'UTC',
     serverTime: nowMs,
@@ -206,6 +232,7 @@ export async function startExchangeServer(options: ExchangeServerOptions): Promi
       filters: [
         { filterType: 'PRICE_FILTER', minPrice: '0.01000000', maxPrice: '1000000.00000000', tickSize: '0.01000000' },
         { filterType: 'LOT_SIZE', minQty: '0.00001000', maxQty: '9000.00000000', stepSize: '0.00001000' },
+        { filterType: 'NOTIONAL', minNotional: '5.00000000', applyMinToMarket: true, maxNotional: '9000000.00000000', applyMaxToMarket: false, avgPriceMins: 5 },
       ],
     })),
   });
@@ -233,9 +260,9 @@ export async function startExchangeServer(options: ExchangeServerOptions): Promi
     }
   };
 
-  const pickFault = (path: string): Fault | undefined => {
+  const pickFault = (path: string, method: string): Fault | undefined => {
     if (outage) return 'reset';
-    const index = queued.findIndex((f) => f.path === undefined || f.path === path);
+    const index = queued.findIndex((f) => (f.path === undefined || f.path === path) && (f.method === undefined || f.method === method));
     if (index >= 0) {
       const entry = queued[index]!;
       if (--entry.times <= 0) queued.splice(index, 1);
@@ -249,10 +276,11 @@ export async function startExchangeServer(options: ExchangeServerOptions): Promi
     res.end(body);
   };
 
-  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+  const handle = (req: IncomingMessage, res: ServerResponse, body: string): void => {
     const url = new URL(req.url ?? '/', 'http://fake');
-    const query = Object.fromEntries(url.searchParams);
-    const fault = pickFault(url.pathname);
+    // Signed calls carry their parameters in the query (GET, DELETE) or a form body (POST).
+    const query = { ...Object.fromEntries(url.searchParams), ...Object.fromEntries(new URLSearchParams(body)) };
+    const fault = pickFault(url.pathname, req.method ?? 'GET');
     const record = (status: number, ticker?: ServedTicker) =>
       log.push({ seq: log.length, path: url.pathname, query, fault, status, ticker });
     const retryHeaders: Record<string, string> = retryAfterSeconds === undefined ? {} : { 'Retry-After': String(retryAfterSeconds) };
@@ -281,8 +309,15 @@ export async function startExchangeServer(options: ExchangeServerOptions): Promi
         send(res, 400, JSON.stringify({ code: -1121, msg: 'Invalid symbol.' }));
         return;
       default: {
-        const [status, body, ticker] = route(url.pathname, query);
-        const text = JSON.stringify(body);
+        const apiKey = req.headers['x-mbx-apikey'];
+        const privateAnswer = account.route(req.method ?? 'GET', url.pathname, query, typeof apiKey === 'string' ? apiKey : undefined);
+        const [status, answer, ticker] = privateAnswer ? [...privateAnswer, undefined] : route(url.pathname, query);
+        if (fault === 'executed-then-reset' || fault === 'executed-then-hang') {
+          record(0);
+          if (fault === 'executed-then-reset') req.socket.destroy();
+          return;
+        }
+        const text = JSON.stringify(answer);
         // A body cut in half: what a proxy that drops the connection mid-answer leaves behind.
         const served = fault === 'malformed-json' ? text.slice(0, Math.max(1, Math.floor(text.length / 2))) : text;
         record(status, fault === 'malformed-json' ? undefined : ticker);
@@ -291,7 +326,11 @@ export async function startExchangeServer(options: ExchangeServerOptions): Promi
     }
   };
 
-  const server: Server = createServer(handle);
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => handle(req, res, Buffer.concat(chunks).toString('utf8')));
+  });
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -302,12 +341,13 @@ export async function startExchangeServer(options: ExchangeServerOptions): Promi
   return {
     url: `http://127.0.0.1:${port}`,
     log,
+    account,
     count: (path) => log.filter((e) => e.path === path).length,
     clearLog: () => void log.splice(0),
     setCurrentTime: (t) => void (nowMs = t),
     currentTimeMs: () => nowMs,
     tickerNow,
-    injectFault: (fault, o = {}) => void queued.push({ fault, times: o.times ?? 1, path: o.path }),
+    injectFault: (fault, o = {}) => void queued.push({ fault, times: o.times ?? 1, path: o.path, method: o.method }),
     setFaultPicker: (p) => void (picker = p),
     setOutage: (on) => void (outage = on),
     setRetryAfterSeconds: (s) => void (retryAfterSeconds = s),

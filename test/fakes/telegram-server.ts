@@ -23,6 +23,8 @@ export interface BotMessage {
   replyMarkup: { inline_keyboard?: Array<Array<{ text: string; callback_data?: string }>> } | undefined;
   readonly history: string[];
   readonly file?: { readonly filename: string; readonly bytes: Uint8Array };
+  /** When the server received it, `performance.now()` ms (for latency figures). */
+  readonly atMs?: number;
 }
 
 /** One Bot API call the bot made. */
@@ -279,6 +281,7 @@ export class FakeTelegramServer {
       parseMode: params.parse_mode as string | undefined,
       replyMarkup: parseMarkup(params.reply_markup),
       history: [text],
+      atMs: performance.now(),
       ...(file && typeof file === 'object' ? { file: file as BotMessage['file'] & object } : {}),
     };
     this.messages.push(message);

@@ -31,7 +31,11 @@ describe('ccxt client against the fake Binance', () => {
     const h = await startHarness();
     const markets = await h.client.listMarkets();
     expect(markets.map((m) => m.symbol).sort()).toEqual(['BTC/USDT', 'ETH/USDT']);
-    expect(markets[0]).toEqual({ symbol: expect.any(String), id: expect.any(String), base: expect.any(String), quote: 'USDT', active: true });
+    expect(markets[0]).toEqual({
+      symbol: expect.any(String), id: expect.any(String), base: expect.any(String), quote: 'USDT', active: true,
+      // From the exchangeInfo filters (tick size, lot size, notional) and ccxt's listed spot fees.
+      amountStep: 0.00001, priceStep: 0.01, minAmount: 0.00001, minNotional: 5, takerFeeRate: 0.001, makerFeeRate: 0.001,
+    });
   });
 
   it('rejects an unlisted symbol locally with a UserError that suggests the listed ones', async () => {

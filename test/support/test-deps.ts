@@ -6,6 +6,8 @@ import { loadConfig } from '../../src/config.js';
 import type { Clock, Deps } from '../../src/deps.js';
 import { createLogger } from '../../src/logger.js';
 import { createMarketData } from '../../src/market/market-data.js';
+import { OptimizerPool } from '../../src/backtest/worker-pool.js';
+import { JobSlots } from '../../src/research/job-slots.js';
 import { createSqliteStore } from '../../src/store/sqlite.js';
 import { VERSION } from '../../src/version.js';
 
@@ -47,6 +49,8 @@ export function testDeps(env: Record<string, string> = {}, clock: Clock = fixedC
     clock,
     store,
     market,
+    jobs: new JobSlots(),
+    optimizerPool: new OptimizerPool(2),
     runtime: { version: VERSION, startedAtMs: clock.now(), adapters: ['test'] },
     logLines: log.lines,
   };

@@ -1,0 +1,94 @@
+import type { Deps } from '../deps.js';
+import { tradingOf } from '../deps.js';
+import { TemporaryError, UserError, describeRetry } from '../errors.js';
+import type { Trading } from '../trading/create-trading.js';
+import type { Decimal } from '../trading/decimal.js';
+import type { OrderResult } from '../trading/order-service.js';
+import type { Order } from '../trading/types.js';
+import type { CommandContext } from './command.js';
+import { formatDuration, formatUtc } from './format.js';
+import type { Reply } from './reply.js';
+
+/** A decimal for people: its exact digits (or `places` of them), with thousands separators. */
+export function formatDecimal(value: Decimal, places?: number): string {
+  const text = places === undefined ? value.toString() : value.toFixed(places);
+  const [int = '', frac] = text.replace('-', '').split('.');
+  return `${value.isNegative() ? '-' : ''}${int.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}${frac === undefined ? '' : `.${frac}`}`;
+}
+
+/** Money in the account currency: two decimals, signed when asked. */
+export function formatMoney(value: Decimal, signed = false): string {
+  return `${signed && value.isPositive() ? '+' : ''}${formatDecimal(value, 2)}`;
+}
+
+/** Who asked, as the ledger records it. */
+export const requester = (ctx: CommandContext): string => `${ctx.caller.platform}:${ctx.caller.userId}`;
+
+/** A client order id derived from the chat request, so a retried delivery of one request never orders twice. */
+export const clientOrderIdFor = (ctx: CommandContext, suffix = ''): string => `tc-${ctx.requestId.replace(/-/g, '').slice(0, 20)}${suffix}`;
+
+/**
+ * Runs a trading command with the trading stack of `deps`, and answers a refusal by the exchange rules or a
+ * passing outage as an error reply that keeps the PAPER/LIVE badge (the runner audits it as not ok).
+ */
+export async function withTrading(deps: Deps, run: (t: Trading) => Promise<Reply>): Promise<Reply> {
+  const t = await tradingOf(deps);
+  try {
+    const reply = await run(t);
+    return { ...reply, badges: [t.service.badge, ...(reply.badges ?? [])] };
+  } catch (error) {
+    if (error instanceof UserError) return { level: 'error', lines: [error.message], badges: [t.service.badge], ...(error.usage ? { usage: error.usage } : {}) };
+    if (error instanceof TemporaryError) {
+      return { level: 'error', title: 'Not done', lines: [`${error.message} Try again ${describeRetry(error.retryAfterMs)}.`], badges: [t.service.badge] };
+    }
+    throw error;
+  }
+}
+
+/** One order as a line: side, amount, symbol, type and price, status and fill. */
+export function describeOrder(o: Order): string {
+  const price = o.limitPrice ? ` limit ${formatDecimal(o.limitPrice)}` : o.stopPrice ? ` stop ${formatDecimal(o.stopPrice)}` : '';
+  const fill = o.averagePrice ? `, filled ${formatDecimal(o.filledAmount)} at avg ${formatDecimal(o.averagePrice)} ${o.quote}` : '';
+  return `${o.side} ${formatDecimal(o.amount)} ${o.symbol} ${o.type}${price}: ${o.status}${fill}${o.reason ? ` (${o.reason})` : ''}`;
+}
+
+/** The reply to a placed or refused order. */
+export function orderReply(result: OrderResult): Reply {
+  if (result.kind === 'refused') {
+    const r = result.refusal;
+    return {
+      level: 'error',
+      title: 'Order refused',
+      lines: [`Refused by ${r.rule}: ${r.message}.`, `Limit: ${r.limit} · current: ${r.current || '—'}`],
+    };
+  }
+  const o = result.order;
+  const fees = result.fills.reduce<Decimal | undefined>((sum, f) => (sum ? sum.plus(f.feeAmount) : f.feeAmount), undefined);
+  const title = o.status === 'filled' ? `${o.side === 'buy' ? 'Bought' : 'Sold'} ${formatDecimal(o.filledAmount)} ${o.base}` : `Order ${o.status}`;
+  return {
+    level: o.status === 'rejected' ? 'error' : 'success',
+    title,
+    lines: [
+      describeOrder(o),
+      ...result.fills.map((f) => `Fill ${formatDecimal(f.amount)} ${o.base} at ${formatDecimal(f.price)} ${o.quote}, fee ${formatDecimal(f.feeAmount)} ${f.feeAsset}`),
+      ...(fees && result.fills.length > 1 ? [`Fees: ${formatDecimal(fees)} ${o.quote}`] : []),
+      `Order id: ${o.clientOrderId}`,
+      ...(result.duplicate ? ['This request was already placed; this is the stored order, nothing new was sent.'] : []),
+    ],
+  };
+}
+
+/** One order as a table row for /orders. */
+export function orderRow(o: Order): string[] {
+  return [
+    o.clientOrderId, formatUtc(o.createdAtMs), o.side, o.symbol, o.type, formatDecimal(o.amount),
+    o.limitPrice ? formatDecimal(o.limitPrice) : o.stopPrice ? `stop ${formatDecimal(o.stopPrice)}` : 'market',
+    formatDecimal(o.filledAmount), o.status,
+  ];
+}
+
+/** The age of a mark note `source @ sourceTimeMs`, as `binance, 2s`; the note itself when it is not one. */
+export function describeMark(markNote: string, nowMs: number): string {
+  const m = /^(.+) @ (\d+)$/.exec(markNote);
+  return m ? `${m[1]}, ${formatDuration(Math.max(0, nowMs - Number(m[2])))} old` : markNote;
+}
