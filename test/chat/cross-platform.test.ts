@@ -108,3 +108,37 @@ describe('every registry command gives the same content on the console, Telegram
     }
   }, 60_000);
 });
+
+describe('every command that needs a role is refused to a stranger on Telegram and Discord, and the refusal audited', () => {
+  let telegram: FakeTelegramServer;
+  let discord: DiscordServer;
+  let tgAdapter: TelegramAdapter;
+  let dcAdapter: DiscordAdapter;
+  let deps: ReturnType<typeof testDeps>;
+  beforeAll(async () => {
+    telegram = await FakeTelegramServer.start();
+    discord = await startDiscordServer({ token: TOKEN });
+    deps = testDeps({ ADMIN_USERS: 'telegram:1,discord:1', RATE_LIMIT_PER_MINUTE: '1000' }, fixedClock(T0));
+    const runner = createCommandRunner(allCommands, deps);
+    tgAdapter = startTelegram(runner, { token: telegram.token, apiRoot: telegram.apiRoot, allowedChatIds: [], logger: deps.logger });
+    dcAdapter = await startDiscord(runner, { token: TOKEN, apiUrl: discord.apiUrl, logger: deps.logger });
+    await tgAdapter.ready;
+  });
+  afterAll(async () => {
+    await Promise.all([tgAdapter.stop(), dcAdapter.stop()]);
+    await Promise.all([telegram.close(), discord.close()]);
+    await deps.store.close();
+  });
+
+  const guarded = allCommands.filter((c) => c.role !== 'anyone');
+  it.each(guarded.map((c) => [c.name, c] as const))('/%s', async (name, command) => {
+    const example = command.examples[0]!;
+    const chatId = 5_000 + guarded.indexOf(command);
+    telegram.sendText({ id: 666, username: 'eve' }, { id: chatId, type: 'private' }, example);
+    const onTelegram = telegramPlain((await telegram.reply(chatId, 0)).text);
+    const onDiscord = discordPlain(messageText(await discord.slash({ id: '666', username: 'eve' }, name, discordOptions(example, command)).final()));
+    for (const text of [onTelegram, onDiscord]) expect(text).toMatch(new RegExp(`Sorry, /${name} needs the ${command.role} role; you have no role`));
+    const audited = await deps.store.audit.list({ limit: 10, userId: '666', command: name });
+    expect(audited.map((e) => [e.platform, e.outcome]).sort()).toEqual([['discord', 'denied'], ['telegram', 'denied']]);
+  });
+});
