@@ -1,6 +1,6 @@
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
-import { createMarketData, type MarketData } from './market/market-data.js';
+import { createMarketData, type MarketData, type MarketDataOptions } from './market/market-data.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/types.js';
 import { OptimizerPool } from './backtest/worker-pool.js';
@@ -75,11 +75,17 @@ export async function closeDeps(deps: Deps): Promise<void> {
   await deps.store.close();
 }
 
-/** Picks every implementation from the config: the one place that does. Opens the store (throws when unreachable). */
-export async function createDeps(config: Config, logger: Logger, clock: Clock = systemClock): Promise<Deps> {
-  const store = await openStore(config);
+/** How market data and the optimizer are tuned; tests shorten timeouts and keep retries off the wall clock. */
+export interface DepsTuning {
+  readonly market?: Omit<MarketDataOptions, 'now'>;
+  readonly optimizerWorkers?: number;
+}
+
+/** Builds Deps around an opened store: the one place that picks implementations. */
+export function assembleDeps(config: Config, logger: Logger, clock: Clock, store: Store, tuning: DepsTuning = {}): Deps {
   const market = createMarketData({
-    exchange: { exchangeId: config.exchange, ...(config.exchangeApiUrl ? { apiUrl: config.exchangeApiUrl } : {}) },
+    ...tuning.market,
+    exchange: { exchangeId: config.exchange, ...(config.exchangeApiUrl ? { apiUrl: config.exchangeApiUrl } : {}), ...tuning.market?.exchange },
     now: () => clock.now(),
   });
   return {
@@ -89,7 +95,12 @@ export async function createDeps(config: Config, logger: Logger, clock: Clock = 
     store,
     market,
     jobs: new JobSlots(),
-    optimizerPool: new OptimizerPool(),
+    optimizerPool: new OptimizerPool(tuning.optimizerWorkers),
     runtime: { version: VERSION, startedAtMs: clock.now(), adapters: [] },
   };
+}
+
+/** Opens the store DATABASE_URL names (throws when unreachable) and builds Deps around it. */
+export async function createDeps(config: Config, logger: Logger, clock: Clock = systemClock): Promise<Deps> {
+  return assembleDeps(config, logger, clock, await openStore(config));
 }

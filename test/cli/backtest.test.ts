@@ -1,22 +1,11 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { EventEmitter } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli.js';
+import { runCli } from '../support/run-cli.js';
 import { sharedDataPath } from '../support/shared-data.js';
 
-async function tradeops(args: string[], env: Record<string, string>) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  const code = await main(args, { env, stdin: new PassThrough(), stdout, stderr, signals: new EventEmitter() });
-  return { code, out, err };
-}
+const tradeops = runCli;
 
 const golden = JSON.parse(readFileSync(sharedDataPath('golden/backtesting_py/golden_stats.json'), 'utf8')) as Record<string, { stats: Record<string, number | string> }>;
 

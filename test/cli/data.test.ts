@@ -1,25 +1,13 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { EventEmitter } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli.js';
+import { runCli } from '../support/run-cli.js';
 import { startExchangeServer, type ExchangeServer } from '../fakes/exchange-server.js';
 import { binanceMarkets, utc } from '../market/shared-data.js';
 import { sharedDataPath } from '../support/shared-data.js';
 
-/** Runs `tradeops ARGS` in-process with its own streams and environment. */
-async function tradeops(args: string[], env: Record<string, string>) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  const code = await main(args, { env, stdin: new PassThrough(), stdout, stderr, signals: new EventEmitter() });
-  return { code, out, err };
-}
+const tradeops = runCli;
 
 describe('tradeops data', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tradeops-data-'));

@@ -3,13 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { loadConfig } from '../../src/config.js';
-import type { Clock, Deps } from '../../src/deps.js';
+import { assembleDeps, type Clock, type Deps } from '../../src/deps.js';
 import { createLogger } from '../../src/logger.js';
-import { createMarketData } from '../../src/market/market-data.js';
-import { OptimizerPool } from '../../src/backtest/worker-pool.js';
-import { JobSlots } from '../../src/research/job-slots.js';
 import { createSqliteStore } from '../../src/store/sqlite.js';
-import { VERSION } from '../../src/version.js';
 
 /** A log sink that keeps every line, for assertions about what was logged. */
 export function memoryLog(): { stream: Writable; lines: string[] } {
@@ -35,23 +31,11 @@ export function testDeps(env: Record<string, string> = {}, clock: Clock = fixedC
   const config = loadConfig({ DATABASE_URL: `sqlite:${join(dir, 'test.db')}`, ...env });
   const log = memoryLog();
   const logger = createLogger({ level: 'debug', pretty: false, destination: log.stream });
-  const store = createSqliteStore(join(dir, 'test.db'));
-  // Market data goes to EXCHANGE_API_URL (a local exchange server in tests); nothing is fetched until asked.
-  const market = createMarketData({
-    exchange: { exchangeId: config.exchange, rateLimitMs: 1, timeoutMs: 2_000, ...(config.exchangeApiUrl ? { apiUrl: config.exchangeApiUrl } : {}) },
-    // Retries back off on the test's clock instead of the wall clock.
-    guard: { sleep: async () => undefined },
-    now: () => clock.now(),
+  const deps = assembleDeps(config, logger, clock, createSqliteStore(join(dir, 'test.db')), {
+    // Short exchange timeouts, and retries that back off on the test's clock instead of the wall clock.
+    market: { exchange: { rateLimitMs: 1, timeoutMs: 2_000 }, guard: { sleep: async () => undefined } },
+    optimizerWorkers: 2,
   });
-  return {
-    config,
-    logger,
-    clock,
-    store,
-    market,
-    jobs: new JobSlots(),
-    optimizerPool: new OptimizerPool(2),
-    runtime: { version: VERSION, startedAtMs: clock.now(), adapters: ['test'] },
-    logLines: log.lines,
-  };
+  deps.runtime.adapters.push('test');
+  return { ...deps, logLines: log.lines };
 }
