@@ -142,3 +142,29 @@ describe('every command that needs a role is refused to a stranger on Telegram a
     expect(audited.map((e) => [e.platform, e.outcome]).sort()).toEqual([['discord', 'denied'], ['telegram', 'denied']]);
   });
 });
+
+describe('a failing platform never affects the other', () => {
+  it('Discord keeps answering while every Telegram send fails, and Telegram delivers once it recovers', async () => {
+    const telegram = await FakeTelegramServer.start();
+    const discord = await startDiscordServer({ token: TOKEN });
+    const deps = testDeps({ VIEWER_USERS: 'telegram:1,discord:1', RATE_LIMIT_PER_MINUTE: '1000' });
+    const runner = createCommandRunner(allCommands, deps);
+    const tg = startTelegram(runner, { token: telegram.token, apiRoot: telegram.apiRoot, allowedChatIds: [], logger: deps.logger });
+    const dc = await startDiscord(runner, { token: TOKEN, apiUrl: discord.apiUrl, logger: deps.logger });
+    await tg.ready;
+    try {
+      telegram.fail('sendMessage', 3, { status: 502 });
+      telegram.sendText({ id: 1 }, { id: 1, type: 'private' }, '/whoami');
+      const onDiscord = await discord.slash({ id: '1', username: 'a' }, 'whoami', {}).final();
+      expect(discordPlain(messageText(onDiscord))).toContain('Id: discord:1');
+      expect(telegram.messagesIn(1)).toHaveLength(0);
+      // Telegram's answer arrives after its retries, once.
+      expect((await telegram.reply(1, 0, () => true, 20_000)).text).toContain('Id: telegram:1');
+      expect(telegram.calls.filter((c) => c.method === 'sendMessage')).toHaveLength(4);
+    } finally {
+      await Promise.all([tg.stop(), dc.stop()]);
+      await Promise.all([telegram.close(), discord.close()]);
+      await deps.store.close();
+    }
+  }, 30_000);
+});
