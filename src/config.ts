@@ -133,7 +133,7 @@ export const envSchema = z.object({
   DISCORD_ALLOWED_CHANNELS: idList,
   DISCORD_PRIVATE_COMMANDS: z
     .string()
-    .default('whoami')
+    .default('whoami,positions,balance,pnl,trades,orders')
     .transform((text) => text.split(',').map((s) => s.trim().replace(/^\//, '').toLowerCase()).filter(Boolean)),
   EXCHANGE: z
     .string()

@@ -12,6 +12,8 @@ describe('config', () => {
     expect(config.exchange).toBe('binance');
     expect(config.telegramBotToken).toBeUndefined();
     expect(config.grants).toEqual({ admin: [], trader: [], viewer: [] });
+    // Account data is answered privately in public Discord channels unless configured otherwise.
+    expect(config.discordPrivateCommands).toEqual(['whoami', 'positions', 'balance', 'pnl', 'trades', 'orders']);
     expect(Object.isFrozen(config)).toBe(true);
   });
 
