@@ -40,17 +40,17 @@ async function baseAmount(t: Trading, symbol: string, side: OrderSide, args: Ord
 export function defineOrderCommand(side: OrderSide): Command {
   return defineCommand({
     name: side,
-    summary: `${side === 'buy' ? 'Buys' : 'Sells'} at market, or with limit=/stop=; the amount in the base asset or as $VALUE.`,
-    usage: `/${side} SYMBOL AMOUNT|$VALUE [limit=PRICE] [stop=PRICE]`,
-    examples: side === 'buy' ? ['/buy BTC/USDT 0.01', '/buy ETH $250 limit=1900'] : ['/sell BTC/USDT 0.01', '/sell ETH/USDT 0.5 stop=1800'],
+    summary: `${side === 'buy' ? 'Buys' : 'Sells'} at market, or with limit=/stop=; the amount in the base asset or as $VALUE${side === 'buy' ? '; sl=/tp= add protective exits' : ''}.`,
+    usage: `/${side} SYMBOL AMOUNT|$VALUE [limit=PRICE] [stop=PRICE]${side === 'buy' ? ' [sl=PRICE] [tp=PRICE]' : ''}`,
+    examples: side === 'buy' ? ['/buy BTC/USDT 0.01', '/buy ETH $250 limit=1900', '/buy BTC/USDT 0.01 sl=52000 tp=60000'] : ['/sell BTC/USDT 0.01', '/sell ETH/USDT 0.5 stop=1800'],
     role: 'trader',
     changesState: true,
     positional: ['symbol', 'amount'],
     args: orderArgs,
     run: (args, deps, ctx) =>
       withTrading(deps, async (t) => {
-        if (args.sl !== undefined || args.tp !== undefined) {
-          throw new UserError('sl= and tp= (attached stop-loss / take-profit) are not supported yet: nothing was placed. After the fill, place a separate /sell SYMBOL AMOUNT stop=PRICE (or limit=PRICE).');
+        if (side === 'sell' && (args.sl !== undefined || args.tp !== undefined)) {
+          throw new UserError('sl= and tp= protect an entry: use them on /buy (spot, long only). Nothing was placed.');
         }
         if (args.limit !== undefined && args.stop !== undefined) throw new UserError('give limit= or stop=, not both (stop-limit orders are not supported): nothing was placed.');
         const rule = await t.rules.getRule(args.symbol);
@@ -58,7 +58,8 @@ export function defineOrderCommand(side: OrderSide): Command {
         const amount = await baseAmount(t, rule.symbol, side, args);
         const type = args.limit ? 'limit' : args.stop ? 'stop' : 'market';
         if (t.mode === 'live') {
-          const at = args.limit ? ` limit=${args.limit}` : args.stop ? ` stop=${args.stop}` : '';
+          const exits = `${args.sl ? ` sl=${args.sl}` : ''}${args.tp ? ` tp=${args.tp}` : ''}`;
+          const at = `${args.limit ? ` limit=${args.limit}` : args.stop ? ` stop=${args.stop}` : ''}${exits}`;
           const ask = await requireConfirmation(deps, ctx, {
             token: args.confirm, command: side, line: `/${side} ${rule.symbol} ${formatDecimal(amount).replace(/,/g, '')}${at}`,
             prompt: `Send a LIVE ${type} ${side} of ${formatDecimal(amount)} ${rule.base} (${rule.symbol}) to the exchange, with real money?`,
@@ -68,6 +69,7 @@ export function defineOrderCommand(side: OrderSide): Command {
         return orderReply(await t.service.placeOrder({
           clientOrderId: clientOrderIdFor(ctx), symbol: rule.symbol, side, type, amount, requestedBy: requester(ctx),
           ...(args.limit ? { limitPrice: args.limit } : {}), ...(args.stop ? { stopPrice: args.stop } : {}),
+          ...(args.sl ? { stopLossPrice: args.sl } : {}), ...(args.tp ? { takeProfitPrice: args.tp } : {}),
         }));
       }),
   });

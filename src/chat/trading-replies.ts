@@ -4,6 +4,7 @@ import { TemporaryError, UserError, describeRetry } from '../errors.js';
 import type { Trading } from '../trading/create-trading.js';
 import type { Decimal } from '../trading/decimal.js';
 import type { OrderResult } from '../trading/order-service.js';
+import { protectiveRole } from '../trading/protective-orders.js';
 import type { Order } from '../trading/types.js';
 import type { CommandContext } from './command.js';
 import { formatDuration, formatUtc } from './format.js';
@@ -47,7 +48,8 @@ export async function withTrading(deps: Deps, run: (t: Trading) => Promise<Reply
 
 /** One order as a line: side, amount, symbol, type and price, status and fill. */
 export function describeOrder(o: Order): string {
-  const price = o.limitPrice ? ` limit ${formatDecimal(o.limitPrice)}` : o.stopPrice ? ` stop ${formatDecimal(o.stopPrice)}` : '';
+  // The type already says "limit" or "stop"; the price follows it once ("stop 1800", not "stop stop 1800").
+  const price = o.limitPrice ? ` ${o.type === 'limit' ? '' : 'limit '}${formatDecimal(o.limitPrice)}` : o.stopPrice ? ` ${o.type === 'stop' ? '' : 'stop '}${formatDecimal(o.stopPrice)}` : '';
   const fill = o.averagePrice ? `, filled ${formatDecimal(o.filledAmount)} at avg ${formatDecimal(o.averagePrice)} ${o.quote}` : '';
   return `${o.side} ${formatDecimal(o.amount)} ${o.symbol} ${o.type}${price}: ${o.status}${fill}${o.reason ? ` (${o.reason})` : ''}`;
 }
@@ -73,15 +75,31 @@ export function orderReply(result: OrderResult): Reply {
       ...result.fills.map((f) => `Fill ${formatDecimal(f.amount)} ${o.base} at ${formatDecimal(f.price)} ${o.quote}, fee ${formatDecimal(f.feeAmount)} ${f.feeAsset}`),
       ...(fees && result.fills.length > 1 ? [`Fees: ${formatDecimal(fees)} ${o.quote}`] : []),
       `Order id: ${o.clientOrderId}`,
+      ...protectiveLines(result),
       ...(result.duplicate ? ['This request was already placed; this is the stored order, nothing new was sent.'] : []),
     ],
   };
 }
 
+/** The entry's stop-loss and take-profit: placed (with ids), failed, or waiting for the entry to fill. */
+function protectiveLines(result: Extract<OrderResult, { kind: 'placed' }>): string[] {
+  const o = result.order;
+  const asked = [o.stopLossPrice && `stop-loss ${formatDecimal(o.stopLossPrice)}`, o.takeProfitPrice && `take-profit ${formatDecimal(o.takeProfitPrice)}`].filter(Boolean);
+  if (asked.length === 0) return [];
+  const placed = result.protective?.orders ?? [];
+  const failed = result.protective?.failed ?? [];
+  if (placed.length === 0 && failed.length === 0) return [`Protective orders (${asked.join(', ')}) will be placed when it fills${asked.length === 2 ? ', one cancelling the other' : ''}.`];
+  return [
+    ...placed.map((p) => `${protectiveRole(p) === 'stop-loss' ? 'Stop-loss' : 'Take-profit'}: ${describeOrder(p)} · id ${p.clientOrderId}`),
+    ...failed.map((f) => `Protective order ${f.clientOrderId} not placed: ${f.reason}`),
+    ...(placed.length === 2 ? ['When one fills, the other is cancelled; closing the position cancels both.'] : []),
+  ];
+}
+
 /** One order as a table row for /orders. */
 export function orderRow(o: Order): string[] {
   return [
-    o.clientOrderId, formatUtc(o.createdAtMs), o.side, o.symbol, o.type, formatDecimal(o.amount),
+    o.clientOrderId, formatUtc(o.createdAtMs), o.side, o.symbol, protectiveRole(o) ? `${o.type} (${protectiveRole(o)})` : o.type, formatDecimal(o.amount),
     o.limitPrice ? formatDecimal(o.limitPrice) : o.stopPrice ? `stop ${formatDecimal(o.stopPrice)}` : 'market',
     formatDecimal(o.filledAmount), o.status,
   ];

@@ -52,7 +52,9 @@ function toOrder(doc: Doc, latest: Doc | undefined): Order {
     limitPrice: optionalDecimal(doc.limitPrice as string | null), stopPrice: optionalDecimal(doc.stopPrice as string | null),
     expiresAtMs: opt(doc.expiresAtMs as number | null), requestedBy: String(doc.requestedBy), createdAtMs: Number(doc.createdAtMs),
     status: t.status, seq: t.seq, brokerOrderId: t.brokerOrderId, filledAmount: t.filledAmount, averagePrice: t.averagePrice,
-    reason: t.reason, updatedAtMs: t.atMs,
+    reason: t.reason, updatedAtMs: t.atMs, stopLossPrice: optionalDecimal(doc.stopLossPrice as string | null | undefined),
+    takeProfitPrice: optionalDecimal(doc.takeProfitPrice as string | null | undefined),
+    parentClientOrderId: opt(doc.parentClientOrderId as string | null | undefined),
   };
 }
 
@@ -116,13 +118,14 @@ function mongoOrders(db: Db, tryInsert: (col: Collection<Doc>, doc: Doc) => Prom
   };
 
   const insertOrder = async (order: NewOrder) => {
-    const { clientOrderId, amount, limitPrice, stopPrice, expiresAtMs, ...rest } = order;
+    const { clientOrderId, amount, limitPrice, stopPrice, expiresAtMs, stopLossPrice, takeProfitPrice, parentClientOrderId, ...rest } = order;
     // The marker goes first: an order can exist without its marker only once it is terminal.
     await tryInsert(active, { _id: clientOrderId, mode: order.mode, createdAtMs: order.createdAtMs });
     const initial: OrderState = { status: 'new', brokerOrderId: undefined, filledAmount: Decimal.ZERO, averagePrice: undefined, reason: undefined };
     const created = await tryInsert(orders, {
       ...rest, _id: clientOrderId, amount: amount.toString(), limitPrice: decimalText(limitPrice), stopPrice: decimalText(stopPrice),
-      expiresAtMs: expiresAtMs ?? null, head: { seq: 1, status: 'new' }, initial: { atMs: order.createdAtMs, ...stateFields(initial) },
+      expiresAtMs: expiresAtMs ?? null, stopLossPrice: decimalText(stopLossPrice), takeProfitPrice: decimalText(takeProfitPrice),
+      parentClientOrderId: parentClientOrderId ?? null, head: { seq: 1, status: 'new' }, initial: { atMs: order.createdAtMs, ...stateFields(initial) },
     });
     const stored: Order | undefined = created ? { ...order, ...initial, seq: 1, updatedAtMs: order.createdAtMs } : await getOrder(clientOrderId);
     if (!stored) throw new Error(`order ${clientOrderId} vanished after insert`);

@@ -14,7 +14,8 @@ CREATE TABLE IF NOT EXISTS trading_orders (
   client_order_id TEXT PRIMARY KEY, mode TEXT NOT NULL, symbol TEXT NOT NULL, base TEXT NOT NULL, quote TEXT NOT NULL,
   side TEXT NOT NULL, type TEXT NOT NULL, amount TEXT NOT NULL, limit_price TEXT, stop_price TEXT, expires_at_ms INTEGER,
   requested_by TEXT NOT NULL, created_at_ms INTEGER NOT NULL, status TEXT NOT NULL, seq INTEGER NOT NULL,
-  broker_order_id TEXT, filled_amount TEXT NOT NULL, average_price TEXT, reason TEXT, updated_at_ms INTEGER NOT NULL
+  broker_order_id TEXT, filled_amount TEXT NOT NULL, average_price TEXT, reason TEXT, updated_at_ms INTEGER NOT NULL,
+  stop_loss_price TEXT, take_profit_price TEXT, parent_client_order_id TEXT
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS trading_orders_created ON trading_orders (created_at_ms DESC);
 CREATE INDEX IF NOT EXISTS trading_orders_status ON trading_orders (status, created_at_ms DESC);
@@ -55,6 +56,11 @@ CREATE TABLE IF NOT EXISTS trading_paper_orders (
 /** Creates the trading tables and indexes; safe to run at every start. */
 export function ensureTradingSchema(db: Db): void {
   db.exec(SCHEMA);
+  // Columns added after the table first shipped: a database made before them gets them here.
+  const columns = new Set((db.prepare('PRAGMA table_info(trading_orders)').all() as Row[]).map((r) => String(r.name)));
+  for (const column of ['stop_loss_price', 'take_profit_price', 'parent_client_order_id']) {
+    if (!columns.has(column)) db.exec(`ALTER TABLE trading_orders ADD COLUMN ${column} TEXT`);
+  }
 }
 
 const d = (v: unknown) => Decimal.parse(String(v));
@@ -69,6 +75,9 @@ function toOrder(r: Row): Order {
     status: r.status as Order['status'], seq: Number(r.seq), brokerOrderId: opt(r.broker_order_id as string | null),
     filledAmount: d(r.filled_amount), averagePrice: optionalDecimal(r.average_price as string | null),
     reason: opt(r.reason as string | null), updatedAtMs: Number(r.updated_at_ms),
+    stopLossPrice: optionalDecimal(r.stop_loss_price as string | null | undefined),
+    takeProfitPrice: optionalDecimal(r.take_profit_price as string | null | undefined),
+    parentClientOrderId: opt((r.parent_client_order_id ?? null) as string | null),
   };
 }
 
@@ -124,9 +133,12 @@ const stateParams = (s: OrderState) => ({
 function orderStatements(db: Db) {
   return {
     select: db.prepare('SELECT * FROM trading_orders WHERE client_order_id = ?'),
-    insert: db.prepare(`INSERT OR IGNORE INTO trading_orders VALUES (@clientOrderId, @mode, @symbol, @base, @quote, @side, @type,
-      @amount, @limitPrice, @stopPrice, @expiresAtMs, @requestedBy, @createdAtMs, @status, @seq, @brokerOrderId, @filledAmount,
-      @averagePrice, @reason, @atMs)`),
+    insert: db.prepare(`INSERT OR IGNORE INTO trading_orders (client_order_id, mode, symbol, base, quote, side, type, amount,
+      limit_price, stop_price, expires_at_ms, requested_by, created_at_ms, status, seq, broker_order_id, filled_amount,
+      average_price, reason, updated_at_ms, stop_loss_price, take_profit_price, parent_client_order_id)
+      VALUES (@clientOrderId, @mode, @symbol, @base, @quote, @side, @type, @amount, @limitPrice, @stopPrice, @expiresAtMs,
+      @requestedBy, @createdAtMs, @status, @seq, @brokerOrderId, @filledAmount, @averagePrice, @reason, @atMs, @stopLossPrice,
+      @takeProfitPrice, @parentClientOrderId)`),
     insertEvent: db.prepare(`INSERT INTO trading_order_events VALUES (@clientOrderId, @seq, @status, @atMs, @brokerOrderId,
       @filledAmount, @averagePrice, @reason)`),
     update: db.prepare(`UPDATE trading_orders SET status = @status, seq = @seq, broker_order_id = @brokerOrderId,
@@ -165,7 +177,8 @@ export function createSqliteTradingRepository(db: Db): TradingRepository {
   const insertOrder = db.transaction((order: NewOrder) => {
     const params = {
       ...order, amount: order.amount.toString(), limitPrice: decimalText(order.limitPrice), stopPrice: decimalText(order.stopPrice),
-      expiresAtMs: order.expiresAtMs ?? null, seq: 1, atMs: order.createdAtMs,
+      expiresAtMs: order.expiresAtMs ?? null, seq: 1, atMs: order.createdAtMs, stopLossPrice: decimalText(order.stopLossPrice),
+      takeProfitPrice: decimalText(order.takeProfitPrice), parentClientOrderId: order.parentClientOrderId ?? null,
       ...stateParams({ status: 'new', brokerOrderId: undefined, filledAmount: Decimal.ZERO, averagePrice: undefined, reason: undefined }),
     };
     const created = o.insert.run(params).changes === 1;

@@ -12,6 +12,8 @@ export interface OrderRequest {
   readonly limitPrice: Decimal | undefined;
   readonly stopPrice: Decimal | undefined;
   readonly expiresAtMs: number | undefined;
+  /** Orders of one one-cancels-the-other group hold their amount once (the larger), as an exchange's OCO does. */
+  readonly ocoGroup?: string | undefined;
 }
 
 /** One execution as the broker reports it; `fillId` is unique within the order. */

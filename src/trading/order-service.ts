@@ -7,6 +7,7 @@ import { Decimal } from './decimal.js';
 import { checkMinimums, requireRule, roundAmount, roundPrice } from './market-checks.js';
 import { isTerminal } from './order-lifecycle.js';
 import { reconcileOrders, syncOrder, type ReconcileReport } from './order-sync.js';
+import { checkProtectivePrices, protectiveOrderId, protectPositions, releaseExits, type ProtectionReport, type ProtectiveExit } from './protective-orders.js';
 import { loadPortfolio, riskSnapshot, type Portfolio } from './portfolio.js';
 import type { Clock, MarketRule, MarketRules, QuoteSource } from './ports.js';
 import type { TradingRepository } from './repository.js';
@@ -30,6 +31,12 @@ export interface PlaceOrderInput {
   readonly stopPrice?: Decimal | string;
   readonly expiresAtMs?: number;
   readonly requestedBy: string;
+  /** For a buy: once it fills, a stop-loss (resting stop sell) at this price, OCO-linked with the take-profit. */
+  readonly stopLossPrice?: Decimal | string;
+  /** For a buy: once it fills, a take-profit (resting limit sell) at this price. */
+  readonly takeProfitPrice?: Decimal | string;
+  /** Set on the protective exits the service places itself: the entry they protect. */
+  readonly parentClientOrderId?: string;
 }
 
 /** Why an order was not even written: a risk rule or the breaker said no. */
@@ -42,7 +49,11 @@ export interface OrderRefusal {
 
 /** The outcome of placing an order. */
 export type OrderResult =
-  | { readonly kind: 'placed'; readonly badge: ModeBadge; readonly order: Order; readonly fills: RecordedFill[]; readonly duplicate: boolean }
+  | {
+      readonly kind: 'placed'; readonly badge: ModeBadge; readonly order: Order; readonly fills: RecordedFill[]; readonly duplicate: boolean;
+      /** The entry's stop-loss and take-profit orders placed so far, and why any could not be placed. */
+      readonly protective?: { readonly orders: Order[]; readonly failed: ProtectionReport['failed'] };
+    }
   | { readonly kind: 'refused'; readonly badge: ModeBadge; readonly refusal: OrderRefusal };
 
 /** Everything the order service needs; one service per broker (paper or live). */
@@ -99,7 +110,7 @@ export function createOrderService(o: OrderServiceOptions) {
 
   const send = async (order: Order, nowMs: number): Promise<OrderResult> => {
     const { clientOrderId, symbol, side, type, amount, limitPrice, stopPrice, expiresAtMs } = order;
-    const request: OrderRequest = { clientOrderId, symbol, side, type, amount, limitPrice, stopPrice, expiresAtMs };
+    const request: OrderRequest = { clientOrderId, symbol, side, type, amount, limitPrice, stopPrice, expiresAtMs, ocoGroup: order.parentClientOrderId };
     try {
       const remote = await o.broker.placeOrder(request);
       o.breaker.recordOrderOutcome(true, nowMs);
@@ -128,6 +139,12 @@ export function createOrderService(o: OrderServiceOptions) {
     const stopPrice = dec(input.stopPrice) && roundPrice(rule, dec(input.stopPrice)!, 'half_even');
     const price = await estimatePrice(rule, input, limitPrice, stopPrice);
     checkMinimums(rule, amount, price);
+    const stopLossPrice = dec(input.stopLossPrice) && roundPrice(rule, dec(input.stopLossPrice)!, 'half_even');
+    const takeProfitPrice = dec(input.takeProfitPrice) && roundPrice(rule, dec(input.takeProfitPrice)!, 'up');
+    if (stopLossPrice ?? takeProfitPrice) {
+      const bid = input.type === 'market' ? await estimatePrice(rule, { ...input, side: 'sell' }) : price;
+      checkProtectivePrices(input.side, price, bid, stopLossPrice, takeProfitPrice);
+    }
     const { snapshot } = await assess(nowMs);
     const blocked = o.breaker.refusal(input.side);
     if (blocked) {
@@ -139,12 +156,34 @@ export function createOrderService(o: OrderServiceOptions) {
     const { order, created } = await o.repo.insertOrder({
       clientOrderId, mode, symbol: rule.symbol, base: rule.base, quote: rule.quote, side: input.side, type: input.type, amount,
       limitPrice, stopPrice, expiresAtMs: input.expiresAtMs, requestedBy: input.requestedBy, createdAtMs: nowMs,
+      stopLossPrice, takeProfitPrice, parentClientOrderId: input.parentClientOrderId,
     });
     if (!created) return { kind: 'placed', badge, order, fills: [], duplicate: true };
     const result = await send(order, nowMs);
     // The order is placed: a failure to re-check the breaker now must not hide that; the next order re-checks it.
     await assess(o.clock.now()).catch(() => undefined);
     return result;
+  };
+
+  const placeExit = (exit: ProtectiveExit) => place({ ...exit, side: 'sell' });
+
+  /** Places the exits of filled entries and cancels those whose sibling filled or whose position is gone. */
+  const ports = { repo: o.repo, mode, place: placeExit, cancel: (id: string) => cancel(id) };
+  const protect = () => protectPositions(ports);
+
+  /** An order placed by a person: then the protection pass, and the entry's own exits in the result. */
+  const placeProtected = async (input: PlaceOrderInput): Promise<OrderResult> => {
+    const repeated = input.clientOrderId !== undefined && (await o.repo.getOrder(input.clientOrderId)) !== undefined;
+    // Exits hold the position at the broker: a sell by hand first cancels those the rest of the position cannot cover.
+    if (input.side === 'sell' && !repeated) await releaseExits(ports, input.symbol, Decimal.from(input.amount));
+    const result = await place(input);
+    if (result.kind !== 'placed') return result;
+    const report = await protect().catch((error: unknown) => ({ failed: [{ clientOrderId: result.order.clientOrderId, reason: (error as Error).message }] }));
+    const { order } = result;
+    if (order.stopLossPrice === undefined && order.takeProfitPrice === undefined) return result;
+    const ids = [protectiveOrderId(order.clientOrderId, 'stop-loss'), protectiveOrderId(order.clientOrderId, 'take-profit')];
+    const orders = (await Promise.all(ids.map((id) => o.repo.getOrder(id)))).filter((x): x is Order => x !== undefined);
+    return { ...result, order: (await o.repo.getOrder(order.clientOrderId)) ?? order, protective: { orders, failed: report.failed.filter((f) => ids.includes(f.clientOrderId)) } };
   };
 
   const cancel = async (clientOrderId: string): Promise<Order> => {
@@ -165,14 +204,14 @@ export function createOrderService(o: OrderServiceOptions) {
     badge,
     breaker: o.breaker,
     /** Places an order through risk checks and the breaker; a refusal is returned, not thrown. */
-    placeOrder: (input: PlaceOrderInput) => serial(() => place(input)),
+    placeOrder: (input: PlaceOrderInput) => serial(() => placeProtected(input)),
     /** Cancels an open order at the broker and records its final state. */
     cancelOrder: (clientOrderId: string) => serial(() => cancel(clientOrderId)),
     /** Sells the whole open position in `symbol` at market (an exit: allowed while the breaker is tripped). */
     closePosition: async (symbol: string, requestedBy: string, clientOrderId?: string) => {
       const position = (await o.repo.listPositions(mode)).find((p) => p.symbol === symbol && p.amount.isPositive());
       if (!position) throw new UserError(`no open ${mode} position in ${symbol}`);
-      return serial(() => place({ clientOrderId, symbol, side: 'sell', type: 'market', amount: position.amount, requestedBy }));
+      return serial(() => placeProtected({ clientOrderId, symbol, side: 'sell', type: 'market', amount: position.amount, requestedBy }));
     },
     /** Start-up: books the paper starting balances (once) and reconciles every active order with the broker. */
     start: () =>
@@ -181,15 +220,23 @@ export function createOrderService(o: OrderServiceOptions) {
         for (const [asset, amount] of Object.entries(o.startingBalances ?? {})) {
           await o.repo.recordDeposit({ key: `${mode}-start:${asset}`, mode, asset, amount: Decimal.from(amount), atMs: nowMs, note: 'starting balance' });
         }
-        return reconcileOrders(o.repo, o.broker, nowMs, o.notFoundGraceMs ?? 60_000);
+        const report = await reconcileOrders(o.repo, o.broker, nowMs, o.notFoundGraceMs ?? 60_000);
+        await protect();
+        return report;
       }),
     /** Brings every active order into agreement with the broker (start-up, and after each resting-order check). */
-    reconcile: (): Promise<ReconcileReport> => serial(() => reconcileOrders(o.repo, o.broker, o.clock.now(), o.notFoundGraceMs ?? 60_000)),
+    reconcile: (): Promise<ReconcileReport> =>
+      serial(async () => {
+        const report = await reconcileOrders(o.repo, o.broker, o.clock.now(), o.notFoundGraceMs ?? 60_000);
+        await protect();
+        return report;
+      }),
     /** For the refresh job: lets the broker fill resting orders, records what happened, re-checks the breaker. */
     refresh: (nowMs: number) =>
       serial(async () => {
         await o.broker.checkRestingOrders?.(nowMs);
         const report = await reconcileOrders(o.repo, o.broker, nowMs, o.notFoundGraceMs ?? 60_000);
+        await protect();
         await assess(nowMs);
         return report;
       }),

@@ -20,6 +20,9 @@ export function reservation(order: BrokerOrder, rates: ReserveRates): { asset: s
   return { asset: order.quote, amount: left.times(price).times(Decimal.ONE.plus(rate), 'up') };
 }
 
+/** Whose reservation an order's is: its one-cancels-the-other group's, else its own. */
+export const reservationKey = (order: Pick<BrokerOrder, 'clientOrderId' | 'ocoGroup'>): string => order.ocoGroup ?? order.clientOrderId;
+
 /**
  * The simulated exchange account behind the paper broker: its orders (each with its fills) and the balances
  * they imply. Balances are never stored: they are the starting balances plus every fill, so the persisted
@@ -56,15 +59,19 @@ export class PaperAccount {
     return this.totals;
   }
 
-  /** What is free to spend in `asset`, optionally not counting one order's own reservation. */
+  /**
+   * What is free to spend in `asset`, optionally not counting one reservation (by {@link reservationKey}).
+   * The orders of a one-cancels-the-other group hold only their largest reservation: at most one of them fills.
+   */
   available(asset: string, except?: string): Decimal {
-    let free = this.totals.get(asset) ?? Decimal.ZERO;
+    const held = new Map<string, Decimal>();
     for (const order of this.open()) {
-      if (order.clientOrderId === except) continue;
-      const held = reservation(order, this.rates);
-      if (held.asset === asset) free = free.minus(held.amount);
+      const key = reservationKey(order);
+      const r = reservation(order, this.rates);
+      if (key === except || r.asset !== asset) continue;
+      held.set(key, Decimal.max(held.get(key) ?? Decimal.ZERO, r.amount));
     }
-    return free;
+    return (this.totals.get(asset) ?? Decimal.ZERO).minus(Decimal.sum([...held.values()]));
   }
 
   /** Throws a UserError unless `amount` of `asset` is free. */

@@ -2,7 +2,7 @@ import { UserError } from '../errors.js';
 import type { Broker, BrokerOrder, OrderRequest } from './broker.js';
 import { Decimal } from './decimal.js';
 import { checkMinimums, requireRule, roundAmount, roundPrice, tradableQuote } from './market-checks.js';
-import { PaperAccount, reservation } from './paper-account.js';
+import { PaperAccount, reservation, reservationKey } from './paper-account.js';
 import { decideExecution, feeRate, withFill, type PaperPricing, type SlippageModel } from './paper-execution.js';
 import type { Clock, MarketRule, MarketRules, QuoteSource } from './ports.js';
 import type { TradingRepository } from './repository.js';
@@ -66,8 +66,8 @@ export async function createPaperBroker(options: PaperBrokerOptions): Promise<Pa
   const fillOrThrow = (rule: MarketRule, order: BrokerOrder, price: Decimal, liquidity: 'taker' | 'maker', nowMs: number) => {
     const filled = withFill(order, price, feeRate(rule, pricing, liquidity), nowMs);
     const last = filled.fills[filled.fills.length - 1]!;
-    if (order.side === 'buy') account.require(order.quote, last.amount.times(last.price).plus(last.feeAmount), order.clientOrderId);
-    else account.require(order.base, last.amount, order.clientOrderId);
+    if (order.side === 'buy') account.require(order.quote, last.amount.times(last.price).plus(last.feeAmount), reservationKey(order));
+    else account.require(order.base, last.amount, reservationKey(order));
     return filled;
   };
 
@@ -104,7 +104,7 @@ export async function createPaperBroker(options: PaperBrokerOptions): Promise<Pa
     };
     if (execution) return save(fillOrThrow(rule, order, execution.price, execution.liquidity, nowMs));
     const held = reservation(order, rates);
-    account.require(held.asset, held.amount);
+    account.require(held.asset, held.amount, reservationKey(order));
     return save(order);
   };
 

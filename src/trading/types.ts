@@ -28,6 +28,12 @@ export interface NewOrder {
   /** Who asked (a chat user id, or `system`). */
   readonly requestedBy: string;
   readonly createdAtMs: number;
+  /** On an entry: the stop-loss to place (a resting stop sell) once it fills. */
+  readonly stopLossPrice?: Decimal | undefined;
+  /** On an entry: the take-profit to place (a resting limit sell) once it fills. */
+  readonly takeProfitPrice?: Decimal | undefined;
+  /** On a protective exit: the entry it protects; its sibling (one-cancels-the-other) has the same parent. */
+  readonly parentClientOrderId?: string | undefined;
 }
 
 /** The part of an order that changes with each transition. */

@@ -69,14 +69,14 @@ describe('trading commands over real ccxt and a local exchange serving real cand
     expect(fills.map((f) => [f.side, f.price.toString()])).toEqual([['sell', sellPrice.toString()], ['buy', buyPrice.toString()]]);
   });
 
-  it('/buy $VALUE converts at the served ask; sl/tp are refused, not ignored; a risk refusal names rule, limit and value', async () => {
+  it('/buy $VALUE converts at the served ask; a wrong-sided sl/tp is refused, not ignored; a risk refusal names rule, limit and value', async () => {
     const ask = Decimal.from(exchange.tickerNow('ETHUSDT')!.ask!);
     const bought = await runner.run('/buy ETH $250', trader);
     expect(bought.title).toBe(`Bought ${Decimal.from(250).div(ask, 'down').roundToStep(Decimal.from('0.00001'), 'down').toString()} ETH`);
 
-    const sl = await runner.run('/buy BTC/USDT 0.001 sl=50000', trader);
+    const sl = await runner.run('/buy BTC/USDT 0.001 sl=500000', trader);
     expect(sl).toMatchObject({ outcome: 'user_error', badges: ['PAPER'] });
-    expect(sl.lines[0]).toMatch(/^sl= and tp= .* not supported yet: nothing was placed/);
+    expect(sl.lines[0]).toMatch(/^the stop-loss sl=500000 must be below the entry and the current bid \([\d.]+\): nothing was placed\.$/);
 
     const big = await runner.run('/buy BTC/USDT 0.02', trader);
     expect(big).toMatchObject({ outcome: 'user_error', title: 'Order refused', badges: ['PAPER'] });

@@ -32,6 +32,16 @@ export function describeTradingRepositoryContract(
         expect(await repo.listOrders({ limit: 10 })).toHaveLength(1);
       });
 
+      it('keeps an entry\'s stop-loss and take-profit and an exit\'s link to its entry, through transitions and listings', async () => {
+        await repo.insertOrder(newOrder({ stopLossPrice: dec('38000'), takeProfitPrice: dec('45000.5') }));
+        await repo.insertOrder(newOrder({ clientOrderId: 'o-1-sl', side: 'sell', type: 'stop', stopPrice: dec('38000'), parentClientOrderId: 'o-1' }));
+        expect(await repo.getOrder('o-1')).toMatchObject({ stopLossPrice: dec('38000'), takeProfitPrice: dec('45000.5'), parentClientOrderId: undefined });
+        const moved = await repo.transitionOrder('o-1-sl', 1, state(), T0 + 1);
+        expect(moved).toMatchObject({ status: 'open', parentClientOrderId: 'o-1', stopLossPrice: undefined });
+        const listed = await repo.listOrders({ statuses: ['open'], limit: 10 });
+        expect(listed.map((o) => [o.clientOrderId, o.parentClientOrderId])).toEqual([['o-1-sl', 'o-1']]);
+      });
+
       it('lets exactly one of many concurrent inserts of one client order id create it', async () => {
         const results = await Promise.all(Array.from({ length: 12 }, (_, i) => repo.insertOrder(newOrder({ requestedBy: `u${i}` }))));
         expect(results.filter((r) => r.created)).toHaveLength(1);
