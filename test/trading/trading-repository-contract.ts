@@ -162,7 +162,11 @@ export function describeTradingRepositoryContract(
         const fills = Array.from({ length: 12 }, (_, i) =>
           testFill({ fillId: `f-${i}`, side: i % 3 === 2 ? 'sell' : 'buy', amount: dec('0.01'), price: dec(40_000 + i), feeAmount: dec('0.4') }),
         );
-        const results = await Promise.all(fills.flatMap((f, i) => [a.recordFill(f), b.recordFill(f), (i % 2 ? a : b).recordFill(f)]));
+        // Every fill three times from two processes at once, in any order; the buys before the sells, as a broker
+        // can only fill a sell from a position that exists (in one phase, a sell could land before its buys).
+        const record = (batch: typeof fills) =>
+          Promise.all(batch.flatMap((f, i) => [a.recordFill(f), b.recordFill(f), (i % 2 ? a : b).recordFill(f)]));
+        const results = [...(await record(fills.filter((f) => f.side === 'buy'))), ...(await record(fills.filter((f) => f.side === 'sell')))];
         expect(results.filter((r) => r.inserted)).toHaveLength(12);
         for (const repo of [a, b, fresh]) {
           expect((await repo.listPositions('paper')).map((p) => [p.amount.toString(), p.cost.toString(), p.realizedPnl.toString()])).toEqual(
