@@ -1,12 +1,10 @@
 import { z } from 'zod';
-import type { Objective } from '../src/backtest/objective.js';
 import { renderHeatmap } from '../src/chat/charts.js';
 import { defineCommand } from '../src/chat/command.js';
 import { formatUtc } from '../src/chat/format.js';
 import { chatCandles, chatUnitSize, parseRange, strategyParams } from '../src/research/chat-candles.js';
-import { runOptimizeJob, strategyParamsOf } from '../src/research/optimize-job.js';
+import { heatmapGrid, objectiveNamed, OBJECTIVE_NAMES, runOptimizeJob, strategyParamsOf } from '../src/research/optimize-job.js';
 
-const OBJECTIVES: Readonly<Record<string, Objective>> = { sharpe: 'sharpeRatio', sortino: 'sortinoRatio', return: 'returnPct', equity: 'equityFinal', calmar: 'calmarRatio', profit_factor: 'profitFactor', sqn: 'sqn' };
 
 /** /optimize: a parameter search on worker threads, with progress, a ranking, a heatmap and optional walk-forward. */
 export const optimize = defineCommand({
@@ -23,7 +21,7 @@ export const optimize = defineCommand({
       timeframe: z.string().max(4),
       strategy: z.string().max(40),
       range: z.string().optional(),
-      objective: z.enum(Object.keys(OBJECTIVES) as [string, ...string[]]).default('sharpe'),
+      objective: z.enum(Object.keys(OBJECTIVE_NAMES) as [string, ...string[]]).default('sharpe'),
       wf: z.string().regex(/^\d+:\d+(:\d+)?$/, 'wf is TRAIN:TEST[:STEP] in bars').optional(),
       source: z.string().optional(),
       fractional: z.coerce.number().positive().optional(),
@@ -40,7 +38,7 @@ export const optimize = defineCommand({
       const job = await runOptimizeJob(set, {
         strategy,
         ranges,
-        objective: OBJECTIVES[objective]!,
+        objective: objectiveNamed(objective)!,
         search: { kind: 'grid' },
         options: { finalize: true, ...(chatUnitSize(set, fractional, deps.market.exchange.id) ? { unitSize: chatUnitSize(set, fractional, deps.market.exchange.id)! } : {}) },
         ...(windows ? { walkForward: { trainBars: windows[0]!, testBars: windows[1]!, ...(windows[2] ? { stepBars: windows[2] } : {}) } } : {}),
@@ -55,7 +53,7 @@ export const optimize = defineCommand({
       const names = Object.keys(job.space).filter((k) => k !== 'strategy');
       const h = result.heatmap;
       const png = h
-        ? await renderHeatmap({ xName: h.x.name, yName: h.y.name, xs: h.x.values, ys: h.y.values, values: h.y.values.map((_, yi) => h.x.values.map((__, xi) => h.scores[yi * h.x.values.length + xi]!)) }, { title: `${strategy}: ${objective}`, subtitle: provenance })
+        ? await renderHeatmap(heatmapGrid(h), { title: `${strategy}: ${objective}`, subtitle: provenance })
         : undefined;
       const walk = job.walkForward;
       return {

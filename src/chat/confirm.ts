@@ -48,3 +48,28 @@ export async function requireConfirmation(
   }
   return undefined;
 }
+
+/**
+ * Confirmations a transport shows as Confirm/Cancel buttons. A button carries only a short key (the token; button
+ * data is 64–100 bytes at most), and the command line it runs stays here until it is pressed once.
+ */
+export class ConfirmationButtons {
+  private readonly pending = new Map<string, string>();
+
+  constructor(private readonly capacity = 500) {}
+
+  /** Remembers a reply's confirmation; returns the key its buttons carry. */
+  offer(confirm: NonNullable<Reply['confirm']>): string {
+    const key = /confirm=(\w+)/.exec(confirm.line)?.[1] ?? String(this.pending.size);
+    if (this.pending.size >= this.capacity) this.pending.delete(this.pending.keys().next().value!);
+    this.pending.set(key, confirm.line);
+    return key;
+  }
+
+  /** The command line of a pressed button, once; undefined when unknown or already pressed. */
+  take(key: string): string | undefined {
+    const line = this.pending.get(key);
+    this.pending.delete(key);
+    return line;
+  }
+}

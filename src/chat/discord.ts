@@ -16,6 +16,7 @@ import {
 } from 'discord.js';
 import type { Logger } from '../logger.js';
 import type { Command } from './command.js';
+import { ConfirmationButtons } from './confirm.js';
 import { commandLineFor, isSymbolOption, optionSpecs, slashCommandFor, suggestSymbols, type OptionSpec } from './discord-options.js';
 import { throttleProgress } from './discord-progress.js';
 import { renderDiscord, renderDiscordProgress, type DiscordMessage } from './render-discord.js';
@@ -168,12 +169,9 @@ export async function startDiscord(runner: CommandRunner, options: DiscordOption
     await attempt('answer autocomplete', { interactionId: interaction.id }, () => interaction.respond(choices));
   }
 
-  // Confirmation buttons carry a short key; the command line they run stays here (custom ids are 100 chars at most).
-  const confirmations = new Map<string, { line: string; expiresAtMs: number }>();
+  const confirmations = new ConfirmationButtons();
   function confirmButtons(confirm: NonNullable<Reply['confirm']>) {
-    const key = /confirm=(\w+)/.exec(confirm.line)?.[1] ?? String(confirmations.size);
-    if (confirmations.size >= 500) confirmations.delete(confirmations.keys().next().value!);
-    confirmations.set(key, confirm);
+    const key = confirmations.offer(confirm);
     return new ActionRowBuilder<ButtonBuilder>().addComponents(
       new ButtonBuilder().setCustomId(`cf:${key}`).setLabel('Confirm').setStyle(ButtonStyle.Danger),
       new ButtonBuilder().setCustomId(`cx:${key}`).setLabel('Cancel').setStyle(ButtonStyle.Secondary),
@@ -182,16 +180,14 @@ export async function startDiscord(runner: CommandRunner, options: DiscordOption
 
   /** A Confirm click runs the confirmed command line as the clicker; the runner checks the token is theirs. */
   async function answerButton(interaction: ButtonInteraction): Promise<void> {
-    const key = interaction.customId.slice(3);
-    const pending = confirmations.get(key);
+    const line = /^c[fx]:/.test(interaction.customId) ? confirmations.take(interaction.customId.slice(3)) : undefined;
     const context = { interactionId: interaction.id, button: interaction.customId, userId: interaction.user.id };
-    if (!pending || !/^c[fx]:/.test(interaction.customId)) {
+    if (line === undefined) {
       await attempt('answer a button', context, () =>
         interaction.reply({ content: 'This control is no longer active; please run the command again.', flags: MessageFlags.Ephemeral, allowedMentions: NO_MENTIONS }),
       );
       return;
     }
-    confirmations.delete(key);
     if (interaction.customId.startsWith('cx:')) {
       await attempt('cancel', context, () => interaction.update({ content: 'Cancelled.', embeds: [], components: [] }));
       return;
@@ -199,7 +195,7 @@ export async function startDiscord(runner: CommandRunner, options: DiscordOption
     if (!(await attempt('acknowledge a button', context, () => interaction.deferUpdate()))) return;
     const groupIds = memberRoleIds(interaction);
     const caller: Caller = { platform: 'discord', userId: interaction.user.id, userName: interaction.user.username, chatId: interaction.channelId, ...(groupIds ? { groupIds } : {}) };
-    const reply = await runner.run(pending.line, caller);
+    const reply = await runner.run(line, caller);
     await deliver(interaction, reply, undefined, { ...context, requestId: reply.requestId });
   }
 

@@ -3,6 +3,7 @@ import { DelegateBackoff, handleWhen, retry } from 'cockatiel';
 import { Telegraf, TelegramError, type Context } from 'telegraf';
 import type { Message } from 'telegraf/types';
 import type { Logger } from '../logger.js';
+import { ConfirmationButtons } from './confirm.js';
 import type { Reply } from './reply.js';
 import { renderTelegramPages, escapeHtml, TELEGRAM_CAPTION_LIMIT } from './render-telegram.js';
 import { renderText } from './render-text.js';
@@ -66,8 +67,7 @@ export function startTelegram(runner: CommandRunner, options: TelegramOptions): 
   const progressEveryMs = options.progressEveryMs ?? 1_500;
   const maxPages = options.maxPages ?? 10;
   const pages = new Map<string, { pages: string[]; expiresAtMs: number }>();
-  // Confirmation buttons carry a short key; the command line they run stays here (callback data is 64 bytes at most).
-  const confirmations = new Map<string, { line: string; expiresAtMs: number }>();
+  const confirmations = new ConfirmationButtons(MAX_PAGED_REPLIES);
   const sending = new Set<Promise<unknown>>();
   const outbound = retry(handleWhen(isTransient), {
     maxAttempts: 6,
@@ -162,9 +162,7 @@ export function startTelegram(runner: CommandRunner, options: TelegramOptions): 
   }
 
   function confirmKeyboard(confirm: NonNullable<Reply['confirm']>) {
-    const key = /confirm=(\w+)/.exec(confirm.line)?.[1] ?? String(confirmations.size);
-    if (confirmations.size >= MAX_PAGED_REPLIES) confirmations.delete(confirmations.keys().next().value!);
-    confirmations.set(key, confirm);
+    const key = confirmations.offer(confirm);
     return { inline_keyboard: [[{ text: '✅ Confirm', callback_data: `cf:${key}` }, { text: '✖ Cancel', callback_data: `cx:${key}` }]] };
   }
 
@@ -172,10 +170,8 @@ export function startTelegram(runner: CommandRunner, options: TelegramOptions): 
   async function onConfirm(ctx: Context, data: string): Promise<void> {
     const query = ctx.callbackQuery!;
     const message = query.message;
-    const key = data.slice(3);
-    const pending = confirmations.get(key);
-    if (!message || !pending) return void (await call(() => bot.telegram.answerCbQuery(query.id, 'This confirmation is no longer active.')));
-    confirmations.delete(key);
+    const line = message ? confirmations.take(data.slice(3)) : undefined;
+    if (!message || line === undefined) return void (await call(() => bot.telegram.answerCbQuery(query.id, 'This confirmation is no longer active.')));
     await call(() => bot.telegram.answerCbQuery(query.id));
     if (data.startsWith('cx:')) {
       await call(() => bot.telegram.editMessageText(message.chat.id, message.message_id, undefined, 'Cancelled.'));
@@ -187,7 +183,7 @@ export function startTelegram(runner: CommandRunner, options: TelegramOptions): 
       userName: query.from.username ?? query.from.first_name,
       chatId: String(message.chat.id),
     };
-    const reply = await runner.run(pending.line, caller);
+    const reply = await runner.run(line, caller);
     await deliver(message.chat.id, reply, message as Message.TextMessage);
   }
 

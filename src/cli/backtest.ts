@@ -3,10 +3,8 @@ import type { BacktestOptions } from '../backtest/types.js';
 import { tradeRecords } from '../backtest/trades.js';
 import { formatUtc } from '../chat/format.js';
 import { renderTableText } from '../chat/render-text.js';
-import { loadConfig, readEnvironment } from '../config.js';
-import { closeDeps, createDeps, type Deps } from '../deps.js';
+import type { Deps } from '../deps.js';
 import { UserError } from '../errors.js';
-import { createLogger } from '../logger.js';
 import type { ProcessIo } from '../main.js';
 import { runBacktestJob, type BacktestOutcome } from '../research/backtest-job.js';
 import { loadFileCandles, loadStoredCandles, type CandleSet } from '../research/candle-set.js';
@@ -14,6 +12,7 @@ import { loadRunRecord, saveRunRecord, type RunRecord } from '../research/run-re
 import { listStrategies, strategyUsage } from '../strategies/registry.js';
 import { parseDate } from './data.js';
 import { UsageError, type Subcommand } from './subcommand.js';
+import { withDeps } from './with-deps.js';
 
 /** Command-line options shared by `backtest` and `optimize`: where the candles come from and the engine settings. */
 export const DATA_AND_ENGINE_OPTIONS = {
@@ -162,9 +161,7 @@ export const backtest: Subcommand = {
   help: HELP,
   async run(argv, io) {
     const { values } = parseArgs({ args: [...argv], options: { ...DATA_AND_ENGINE_OPTIONS, rerun: { type: 'string' } } });
-    const config = loadConfig(readEnvironment(io.env));
-    const deps = await createDeps(config, createLogger({ level: config.logLevel ?? 'warn', pretty: false }));
-    try {
+    return withDeps(io, 'backtest', async (deps) => {
       if (values.rerun) return await rerun(values.rerun, deps, values.json === true, io);
       if (!values.strategy) throw new UsageError('--strategy is required');
       const set = await candlesFor(values, deps);
@@ -178,12 +175,6 @@ export const backtest: Subcommand = {
       await saveRunRecord(deps.store.settings, outcome.record);
       printOutcome(outcome, values.json === true, io);
       return 0;
-    } catch (error) {
-      if (!(error instanceof UserError)) throw error;
-      io.stderr.write(`tradeops backtest: ${error.message}${error.usage ? `\nUsage: ${error.usage}` : ''}\n`);
-      return 1;
-    } finally {
-      await closeDeps(deps);
-    }
+    });
   },
 };

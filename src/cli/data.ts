@@ -1,14 +1,13 @@
 import { parseArgs } from 'node:util';
 import { renderTableText } from '../chat/render-text.js';
 import { formatUtc } from '../chat/format.js';
-import { loadConfig, readEnvironment } from '../config.js';
-import { closeDeps, createDeps, type Deps } from '../deps.js';
+import type { Deps } from '../deps.js';
 import { UserError } from '../errors.js';
-import { createLogger } from '../logger.js';
 import * as admin from '../market/data-admin.js';
 import type { ProcessIo } from '../main.js';
 import { openStore } from '../store/open-store.js';
 import { UsageError, type Subcommand } from './subcommand.js';
+import { withDeps } from './with-deps.js';
 
 const HELP = `Usage: tradeops data <action> [options]
 
@@ -166,18 +165,10 @@ export const data: Subcommand = {
     const { values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, options: OPTIONS });
     const [action, ...files] = positionals;
     if (action === undefined) throw new UsageError('which action? list, import, backfill, gaps, clean, migrate or compare');
-    const config = loadConfig(readEnvironment(io.env));
-    const deps = await createDeps(config, createLogger({ level: config.logLevel ?? 'warn', pretty: false }));
-    try {
+    return withDeps(io, `data ${action}`, async (deps) => {
       const result = await act(action, files, values, deps, io);
       io.stdout.write(`${values.json ? JSON.stringify(result, null, 2) : render(action, result)}\n`);
       return 0;
-    } catch (error) {
-      if (!(error instanceof UserError)) throw error;
-      io.stderr.write(`tradeops data ${action}: ${error.message}\n`);
-      return 1;
-    } finally {
-      await closeDeps(deps);
-    }
+    });
   },
 };

@@ -1,4 +1,4 @@
-import { optimize, type OptimizeResult, type SearchMethod } from '../backtest/optimize.js';
+import { optimize, type Heatmap, type OptimizeResult, type SearchMethod } from '../backtest/optimize.js';
 import type { Objective } from '../backtest/objective.js';
 import { paramValues, type ParamSpace as SearchSpace, type Params } from '../backtest/param-space.js';
 import type { BacktestOptions } from '../backtest/types.js';
@@ -9,6 +9,28 @@ import { getStrategy } from '../strategies/registry.js';
 import type { Strategy } from '../strategies/types.js';
 import type { CandleSet } from './candle-set.js';
 import { STRATEGY_BY_INDEX, STRATEGY_SIGNAL_MODULE } from './strategy-signal.js';
+
+/** Objectives by the names users type (`profit-factor` works as well as `profit_factor`). */
+export const OBJECTIVE_NAMES: Readonly<Record<string, Objective>> = {
+  sharpe: 'sharpeRatio',
+  sortino: 'sortinoRatio',
+  return: 'returnPct',
+  equity: 'equityFinal',
+  calmar: 'calmarRatio',
+  profit_factor: 'profitFactor',
+  sqn: 'sqn',
+};
+
+/** The objective a user named, or undefined. */
+export function objectiveNamed(name: string): Objective | undefined {
+  return OBJECTIVE_NAMES[name.toLowerCase().replace('-', '_')];
+}
+
+/** A heatmap as rows of scores (y by x), the form the chart takes. */
+export function heatmapGrid(h: Heatmap): { xName: string; yName: string; xs: readonly number[]; ys: readonly number[]; values: number[][] } {
+  const values = h.y.values.map((_, yi) => h.x.values.map((__, xi) => h.scores[yi * h.x.values.length + xi]!));
+  return { xName: h.x.name, yName: h.y.name, xs: h.x.values, ys: h.y.values, values };
+}
 
 /** The most combinations one search may try. */
 export const MAX_COMBINATIONS = 100_000;
