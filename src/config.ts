@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
@@ -107,6 +108,16 @@ const symbolList = z
   .transform((text) => text.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean))
   .refine((list) => list.every((s) => /^[A-Z0-9]+\/[A-Z0-9]+$/.test(s)), { message: 'must be comma-separated BASE/QUOTE symbols, e.g. BTC/USDT,ETH/USDT' });
 
+/** True when `tz` is an IANA time zone this Node knows. */
+export function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The schema over the environment: every variable tradeops reads, with its default. */
 export const envSchema = z.object({
   DATABASE_URL: databaseUrl,
@@ -162,6 +173,24 @@ export const envSchema = z.object({
   BREAKER_LOSS_STREAK: countLimit(5),
   BREAKER_MAX_ERROR_RATE: z.coerce.number().gt(0).max(1).default(0.5),
   ALLOWED_SYMBOLS: symbolList,
+  OPS_HOST: z.string().min(1).default('127.0.0.1'),
+  OPS_PORT: z
+    .string()
+    .default('9464')
+    .transform((v) => v.trim().toLowerCase())
+    .refine((v) => v === 'off' || (/^\d+$/.test(v) && Number(v) <= 65_535), { message: 'must be a port number (0 = any free port), or off' })
+    .transform((v) => (v === 'off' ? undefined : Number(v))),
+  JOBS: z.enum(['on', 'off']).default('on'),
+  INSTANCE_ID: z.string().regex(/^[A-Za-z0-9_.:-]*$/, 'must be letters, digits, _ . : or -').default(''),
+  SCHEDULER_LEASE_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
+  REPORT_TIME: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM, 24-hour, e.g. 08:00').default('08:00'),
+  REPORT_TIMEZONE: z
+    .string()
+    .default('UTC')
+    .refine((tz) => isTimeZone(tz), { message: 'must be an IANA time zone such as UTC, Europe/Berlin or America/New_York' }),
+  ALERT_REPEAT_MINUTES: z.coerce.number().int().min(1).max(1_440).default(15),
+  HEARTBEAT_HOURS: countLimit(24),
+  DELIVERY_EXPIRY_HOURS: z.coerce.number().gt(0).max(720).default(24),
 });
 
 /** Problems that involve more than one variable; checked even when single variables are invalid. */
@@ -170,6 +199,28 @@ function crossProblems(env: Record<string, string | undefined>): string[] {
   return (['EXCHANGE_API_KEY', 'EXCHANGE_API_SECRET'] as const)
     .filter((name) => !env[name]?.trim())
     .map((name) => `${name}: is required when TRADING_MODE=live (an API key allowed to trade, never to withdraw)`);
+}
+
+/** Jobs, deliveries, alerts and the ops HTTP endpoint. */
+export interface OpsConfig {
+  /** Where /healthz, /readyz and /metrics listen; port undefined = off, 0 = any free port. */
+  readonly host: string;
+  readonly port: number | undefined;
+  /** Whether this process runs the scheduled jobs (with other replicas, one leader at a time runs them). */
+  readonly jobs: boolean;
+  /** This replica's name in leases and logs; defaults to host name and pid. */
+  readonly instanceId: string;
+  /** How long the scheduler leadership lasts without renewal: a dead leader is replaced after this. */
+  readonly schedulerLeaseMs: number;
+  /** The default local time and time zone of `/subscribe report`. */
+  readonly reportTime: string;
+  readonly reportTimeZone: string;
+  /** How often an unacknowledged alert is posted again. */
+  readonly alertRepeatMs: number;
+  /** How often the heartbeat alert (severity info) is posted; undefined = never. */
+  readonly heartbeatMs: number | undefined;
+  /** A delivery still failing after this long is given up (marked expired, logged, counted). */
+  readonly deliveryExpiryMs: number;
 }
 
 /** The trading settings: mode, account currency, paper simulation and every risk limit (undefined = off). */
@@ -221,6 +272,7 @@ export interface Config {
   readonly exchangeApiKey: string | undefined;
   readonly exchangeApiSecret: string | undefined;
   readonly trading: TradingConfig;
+  readonly ops: OpsConfig;
 }
 
 /** Names of the config fields that hold secrets; they are redacted from logs and never shown in chat. */
@@ -270,6 +322,18 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     exchangeApiKey: e.EXCHANGE_API_KEY,
     exchangeApiSecret: e.EXCHANGE_API_SECRET,
+    ops: Object.freeze({
+      host: e.OPS_HOST,
+      port: e.OPS_PORT,
+      jobs: e.JOBS === 'on',
+      instanceId: e.INSTANCE_ID || `${hostname()}:${process.pid}`,
+      schedulerLeaseMs: e.SCHEDULER_LEASE_MS,
+      reportTime: e.REPORT_TIME,
+      reportTimeZone: e.REPORT_TIMEZONE,
+      alertRepeatMs: e.ALERT_REPEAT_MINUTES * 60_000,
+      heartbeatMs: e.HEARTBEAT_HOURS === undefined ? undefined : e.HEARTBEAT_HOURS * 3_600_000,
+      deliveryExpiryMs: Math.round(e.DELIVERY_EXPIRY_HOURS * 3_600_000),
+    }),
     trading: Object.freeze({
       mode: e.TRADING_MODE,
       quoteAsset: e.QUOTE_ASSET,

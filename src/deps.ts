@@ -8,6 +8,8 @@ import { createCcxtBroker } from './market/ccxt-broker.js';
 import { JobSlots } from './research/job-slots.js';
 import { createTrading, type Trading } from './trading/create-trading.js';
 import { VERSION } from './version.js';
+import type { SchedulerStatus } from './ops/job.js';
+import { createOpsMetrics, type OpsMetrics } from './ops/metrics.js';
 
 /** The source of the current time, epoch ms; injected so tests and backtests control it. */
 export interface Clock {
@@ -20,6 +22,8 @@ export interface Runtime {
   readonly startedAtMs: number;
   /** The chat transports running in this process (console, telegram, discord) or `cli` for one-shot use. */
   readonly adapters: string[];
+  /** The scheduler, once `tradeops start` has started it (absent in one-shot CLI use or with JOBS=off). */
+  scheduler?: SchedulerStatus;
 }
 
 /** Everything commands and jobs may use, chosen once in createDeps. */
@@ -35,6 +39,8 @@ export interface Deps {
   /** Worker threads for optimisations, started on first use and shared by all of them. */
   readonly optimizerPool: OptimizerPool;
   readonly runtime: Runtime;
+  /** Prometheus metrics of this process (commands, jobs, deliveries), served at /metrics. */
+  readonly metrics: OpsMetrics;
 }
 
 /** The system clock. */
@@ -97,6 +103,7 @@ export function assembleDeps(config: Config, logger: Logger, clock: Clock, store
     jobs: new JobSlots(),
     optimizerPool: new OptimizerPool(tuning.optimizerWorkers),
     runtime: { version: VERSION, startedAtMs: clock.now(), adapters: [] },
+    metrics: createOpsMetrics(),
   };
 }
 

@@ -31,6 +31,11 @@ export interface Reply {
    * (and a Cancel one); the console shows the line to type.
    */
   readonly confirm?: { readonly line: string; readonly expiresAtMs: number };
+  /**
+   * Buttons that run a command line as the person who presses them, e.g. Acknowledge → `/ack A17`. Transports show
+   * buttons (Telegram inline keyboard, Discord components); the console shows the lines to type.
+   */
+  readonly actions?: ReadonlyArray<{ readonly label: string; readonly line: string }>;
   /** The usage line, shown under an error about how a command was called. */
   readonly usage?: string;
   /** How the command ended; set by the runner. */

@@ -76,6 +76,71 @@ export interface LeaseRepository {
   get(name: string): Promise<Lease | undefined>;
 }
 
+/** Where a notification goes: one chat or channel on one platform. */
+export interface DeliveryTarget {
+  readonly platform: 'telegram' | 'discord' | 'console';
+  readonly chatId: string;
+}
+
+/** A delivery's state: waiting to be sent (or retried), sent, or given up after its expiry. */
+export type DeliveryState = 'pending' | 'delivered' | 'expired';
+
+/** A notification to send, recorded before it is sent. */
+export interface NewDelivery {
+  /** Unique per (source, target, period), e.g. `daily-report|telegram:-100123|2026-11-21`: a second record is refused. */
+  readonly key: string;
+  /** What produced it: `daily-report`, `alert:A17`, `watch`, … */
+  readonly source: string;
+  /** Which run of the source it belongs to: a local date, an alert's repeat number, a bar time. */
+  readonly period: string;
+  readonly target: DeliveryTarget;
+  /** The message: a Reply as JSON (see ops/outbox.ts for the encoding, images as base64). */
+  readonly payload: JsonValue;
+  readonly createdAtMs: number;
+  /** Given up (state expired) when still not sent at this time. */
+  readonly expiresAtMs: number;
+}
+
+/** A recorded delivery and how sending it went. */
+export interface Delivery extends NewDelivery {
+  readonly state: DeliveryState;
+  readonly attempts: number;
+  /** When the next try is due (pending only). */
+  readonly nextAttemptAtMs: number;
+  readonly lastError: string | undefined;
+  readonly deliveredAtMs: number | undefined;
+  /** The platform's id of the sent message, when it gave one. */
+  readonly messageRef: string | undefined;
+}
+
+/** Filter for listing deliveries; newest first. */
+export interface DeliveryQuery {
+  readonly limit: number;
+  readonly source?: string;
+  readonly state?: DeliveryState;
+  readonly target?: DeliveryTarget;
+}
+
+/**
+ * The delivery log behind exactly-once notifications: a delivery is recorded under its unique key before it is sent
+ * and marked after. Only the scheduler leader sends, so updates have a single writer (safe on FerretDB too).
+ */
+export interface DeliveryRepository {
+  /** Records a new pending delivery (due at once) unless its key exists; true when recorded. Atomic across replicas. */
+  record(delivery: NewDelivery): Promise<boolean>;
+  get(key: string): Promise<Delivery | undefined>;
+  /** Pending deliveries whose next try is due at `nowMs`, oldest first. */
+  due(nowMs: number, limit: number): Promise<Delivery[]>;
+  markDelivered(key: string, atMs: number, messageRef: string | undefined): Promise<void>;
+  /** Counts one failed try and schedules the next. */
+  markFailed(key: string, failure: { readonly error: string; readonly nextAttemptAtMs: number }): Promise<void>;
+  /** Gives up on a pending delivery. */
+  markExpired(key: string, atMs: number, error: string): Promise<void>;
+  list(query: DeliveryQuery): Promise<Delivery[]>;
+  /** How many deliveries are in each state. */
+  counts(): Promise<Record<DeliveryState, number>>;
+}
+
 /** Store health as shown by /status. */
 export interface StoreHealth {
   readonly ok: boolean;
@@ -95,6 +160,8 @@ export interface Store {
   readonly candles: CandleRepository;
   /** The trading ledger: orders and their transitions, fills, balances, positions, breaker events, snapshots. */
   readonly trading: TradingRepository;
+  /** Every report, alert and watch notification, recorded before it is sent. */
+  readonly deliveries: DeliveryRepository;
   health(): Promise<StoreHealth>;
   close(): Promise<void>;
 }

@@ -8,6 +8,7 @@ import { createLogger } from '../../src/logger.js';
 import { JobSlots } from '../../src/research/job-slots.js';
 import { createMarketData } from '../../src/market/market-data.js';
 import { createSqliteStore } from '../../src/store/sqlite.js';
+import { createOpsMetrics } from '../../src/ops/metrics.js';
 
 const [dbPath, exchangeUrl, nowText, action, clientOrderId] = process.argv.slice(2);
 const nowMs = Number(nowText);
@@ -21,6 +22,7 @@ const deps: Deps = {
   jobs: new JobSlots(),
   optimizerPool: new OptimizerPool(1),
   runtime: { version: 'test', startedAtMs: nowMs, adapters: ['crash-test'] },
+  metrics: createOpsMetrics(),
 };
 const trading = await tradingOf(deps);
 const out: Record<string, unknown> = { startReport: { checked: trading.startReport.checked, neverSent: trading.startReport.neverSent.length, fills: trading.startReport.fillsRecorded } };
