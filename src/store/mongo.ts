@@ -1,6 +1,7 @@
 import { MongoClient, MongoServerError, ObjectId, type Collection, type Db } from 'mongodb';
 import { MongoCandleRepository } from './candles-mongo.js';
 import { openMongoTradingRepository } from './trading-mongo.js';
+import { openMongoDeliveries } from './deliveries-mongo.js';
 import type {
   AuditRepository,
   JsonValue,
@@ -187,6 +188,7 @@ export async function createMongoStore(options: MongoStoreOptions): Promise<Stor
     const candles = new MongoCandleRepository(db);
     await candles.init();
     const trading = await openMongoTradingRepository(db);
+    const deliveries = await openMongoDeliveries(db);
     return {
       backend: 'mongodb',
       location: options.location,
@@ -196,6 +198,7 @@ export async function createMongoStore(options: MongoStoreOptions): Promise<Stor
       leases: mongoLeases(db.collection<LeaseDoc>('leases')),
       candles,
       trading,
+      deliveries,
       async health() {
         const started = performance.now();
         try {

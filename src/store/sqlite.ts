@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteCandleRepository } from './candles-sqlite.js';
 import { createSqliteTradingRepository } from './trading-sqlite.js';
+import { DELIVERIES_SCHEMA, sqliteDeliveries } from './deliveries-sqlite.js';
 import type {
   AuditEntry,
   AuditQuery,
@@ -76,6 +77,7 @@ export function openSqliteDatabase(path: string): Db {
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
   db.exec(SCHEMA);
+  db.exec(DELIVERIES_SCHEMA);
   return db;
 }
 
@@ -201,6 +203,7 @@ export function createSqliteStore(path: string, location = `sqlite:${path}`): St
     leases: sqliteLeases(db),
     candles: new SqliteCandleRepository(db),
     trading: createSqliteTradingRepository(db),
+    deliveries: sqliteDeliveries(db),
     async health() {
       const started = performance.now();
       try {

@@ -144,5 +144,53 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
         expect(winners[0]!.fencingToken).toBe(2);
       });
     });
+
+    describe('deliveries', () => {
+      const target = { platform: 'telegram', chatId: '-100123' } as const;
+      const delivery = (key: string, createdAtMs = 1_000) => ({
+        key, source: 'daily-report', period: key, target, payload: { level: 'info', lines: ['Equity 10,000.00 USDT'] },
+        createdAtMs, expiresAtMs: createdAtMs + 60_000,
+      });
+
+      it('records a delivery once: a second record of the same key is refused, even when concurrent', async () => {
+        const results = await Promise.all(Array.from({ length: 8 }, () => store.deliveries.record(delivery('2026-11-21'))));
+        expect(results.filter(Boolean)).toHaveLength(1);
+        const stored = await store.deliveries.get('2026-11-21');
+        expect(stored).toMatchObject({ state: 'pending', attempts: 0, nextAttemptAtMs: 1_000, target, source: 'daily-report' });
+        expect(stored!.payload).toEqual({ level: 'info', lines: ['Equity 10,000.00 USDT'] });
+        expect(await store.deliveries.list({ limit: 10 })).toHaveLength(1);
+      });
+
+      it('lists due deliveries oldest first, retries on schedule, and never returns delivered or expired ones', async () => {
+        await store.deliveries.record(delivery('b', 2_000));
+        await store.deliveries.record(delivery('a', 1_000));
+        await store.deliveries.record(delivery('c', 3_000));
+        expect((await store.deliveries.due(2_500, 10)).map((d) => d.key)).toEqual(['a', 'b']);
+        await store.deliveries.markFailed('a', { error: '429 retry after 30 s', nextAttemptAtMs: 32_000 });
+        expect((await store.deliveries.due(5_000, 10)).map((d) => d.key)).toEqual(['b', 'c']);
+        expect(await store.deliveries.get('a')).toMatchObject({ attempts: 1, lastError: '429 retry after 30 s', state: 'pending' });
+        await store.deliveries.markDelivered('b', 5_001, 'msg-7');
+        await store.deliveries.markExpired('c', 5_002, 'chat not found');
+        expect((await store.deliveries.due(40_000, 10)).map((d) => d.key)).toEqual(['a']);
+        expect(await store.deliveries.get('b')).toMatchObject({ state: 'delivered', deliveredAtMs: 5_001, messageRef: 'msg-7', attempts: 1 });
+        expect(await store.deliveries.get('c')).toMatchObject({ state: 'expired', lastError: 'chat not found' });
+        expect(await store.deliveries.counts()).toEqual({ pending: 1, delivered: 1, expired: 1 });
+        // A late mark on a finished delivery changes nothing.
+        await store.deliveries.markFailed('b', { error: 'late', nextAttemptAtMs: 0 });
+        expect(await store.deliveries.get('b')).toMatchObject({ state: 'delivered', attempts: 1 });
+        expect((await store.deliveries.due(40_000, 1)).map((d) => d.key)).toEqual(['a']);
+      });
+
+      it('filters the list by source, state and chat, newest first', async () => {
+        await store.deliveries.record(delivery('r1', 1));
+        await store.deliveries.record({ ...delivery('a1', 2), source: 'alert' });
+        await store.deliveries.record({ ...delivery('r2', 3), target: { platform: 'discord', chatId: '42' } });
+        expect((await store.deliveries.list({ limit: 10 })).map((d) => d.key)).toEqual(['r2', 'a1', 'r1']);
+        expect((await store.deliveries.list({ limit: 10, source: 'daily-report' })).map((d) => d.key)).toEqual(['r2', 'r1']);
+        expect((await store.deliveries.list({ limit: 10, target })).map((d) => d.key)).toEqual(['a1', 'r1']);
+        expect(await store.deliveries.list({ limit: 10, state: 'delivered' })).toEqual([]);
+        expect(await store.deliveries.get('missing')).toBeUndefined();
+      });
+    });
   });
 }
