@@ -50,6 +50,18 @@ describe('config', () => {
     );
   });
 
+  it('reads the jobs and ops settings, with defaults and plain-word errors', () => {
+    const ops = loadConfig({}).ops;
+    expect(ops).toMatchObject({ host: '127.0.0.1', port: 9464, jobs: true, reportTime: '08:00', reportTimeZone: 'UTC', alertRepeatMs: 900_000, heartbeatMs: 86_400_000 });
+    expect(ops.instanceId).toMatch(/:\d+$/);
+    const custom = loadConfig({ OPS_PORT: 'off', JOBS: 'off', INSTANCE_ID: 'bot-a', HEARTBEAT_HOURS: 'off', REPORT_TIMEZONE: 'Europe/Berlin' }).ops;
+    expect(custom).toMatchObject({ port: undefined, jobs: false, instanceId: 'bot-a', heartbeatMs: undefined, reportTimeZone: 'Europe/Berlin' });
+    expect(loadConfig({ OPS_PORT: '0' }).ops.port).toBe(0);
+    expect(() => loadConfig({ REPORT_TIMEZONE: 'Mars/Olympus', REPORT_TIME: '8am', OPS_PORT: 'x' })).toThrow(
+      /OPS_PORT \(got "x"\): must be a port number[\s\S]*REPORT_TIME \(got "8am"\): must be HH:MM[\s\S]*REPORT_TIMEZONE \(got "Mars\/Olympus"\): must be an IANA time zone/,
+    );
+  });
+
   it('hides a MongoDB password when the URL is shown', () => {
     expect(redactUrl('mongodb://bob:hunter2@db:27017/x')).toBe('mongodb://bob:***@db:27017/x');
     expect(redactUrl('mongodb+srv://bob:p%40ss@cluster/x')).toBe('mongodb+srv://bob:***@cluster/x');
