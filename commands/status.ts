@@ -2,8 +2,9 @@ import { z } from 'zod';
 import { defineCommand } from '../src/chat/command.js';
 import type { SourceStatsSnapshot } from '../src/market/source-stats.js';
 import { formatDuration, formatPct } from '../src/chat/format.js';
+import { jobStatusLines, tradingBreakerLine } from '../src/ops/ops-status.js';
 
-/** /status: version, uptime, the store and its health, and the chat adapters running. */
+/** /status: version, uptime, the store and its health, the chat adapters, breakers, scheduled jobs and deliveries. */
 export const status = defineCommand({
   name: 'status',
   summary: 'Show the bot version, uptime, storage health and adapters.',
@@ -15,8 +16,10 @@ export const status = defineCommand({
   async run(_args, deps, ctx) {
     const health = await deps.store.health();
     const { runtime } = deps;
+    const [breakerLine, jobLines] = await Promise.all([tradingBreakerLine(deps), jobStatusLines(deps, ctx.nowMs)]);
+    const troubled = !health.ok || /TRIPPED/.test(breakerLine) || jobLines.some((l) => /: FAILED /.test(l));
     return {
-      level: health.ok ? 'info' : 'warning',
+      level: troubled ? 'warning' : 'info',
       title: `tradeops ${runtime.version}`,
       lines: [
         `Uptime: ${formatDuration(ctx.nowMs - runtime.startedAtMs)} (since ${new Date(runtime.startedAtMs).toISOString()})`,
@@ -24,6 +27,8 @@ export const status = defineCommand({
         `Adapters: ${runtime.adapters.length ? runtime.adapters.join(', ') : 'none'}`,
         marketLine(deps.market.quotes.stats(), ctx.nowMs),
         `Trading mode: ${deps.config.trading.mode.toUpperCase()}${deps.config.trading.mode === "live" ? ` on ${deps.config.exchange}` : " (simulated account, real quotes)"}`,
+        breakerLine,
+        ...jobLines,
         `Node ${process.versions.node}, pid ${process.pid}`,
       ],
     };

@@ -1,5 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
 import { allCommands } from '../commands/index.js';
+import { allJobs } from '../jobs/index.js';
 import { startAdapters } from './chat/adapters.js';
 import { localCaller } from './chat/console.js';
 import { renderText, replyToJson } from './chat/render-text.js';
@@ -7,6 +8,10 @@ import { createCommandRunner } from './chat/run-command.js';
 import { loadConfig, readEnvironment, type Config } from './config.js';
 import { closeDeps, createDeps, tradingOf } from './deps.js';
 import { createLogger, type Logger } from './logger.js';
+import { watchForAlerts } from './ops/alert-watch.js';
+import { startOpsServer } from './ops/http.js';
+import type { Job } from './ops/job.js';
+import { startJobs } from './ops/start-jobs.js';
 
 /** The process's streams and environment, passed in so tests can drive the bot. */
 export interface ProcessIo {
@@ -38,17 +43,22 @@ export async function runChatOnce(line: string, json: boolean, io: ProcessIo): P
   }
 }
 
-/** `tradeops start`: the bot process. Resolves with the exit code after a graceful shutdown. */
-export async function startBot(io: ProcessIo): Promise<number> {
+/** `tradeops start`: the bot process, running `jobs` unless JOBS=off. Resolves with the exit code after a graceful shutdown. */
+export async function startBot(io: ProcessIo, jobs: readonly Job[] = allJobs): Promise<number> {
   const config = loadConfig(readEnvironment(io.env));
   const interactiveConsole = config.console !== 'off' && io.stdin.isTTY === true && !(config.console === 'auto' && (config.telegramBotToken || config.discordBotToken));
   const logger = rootLogger(config, io, interactiveConsole);
   const deps = await createDeps(config, logger);
+  // Up before the start-up reconcile: /healthz answers at once, /readyz says what is not ready yet.
+  const ops = config.ops.port === undefined ? undefined : await startOpsServer(deps, { host: config.ops.host, port: config.ops.port });
   // Reconcile open orders with the broker before taking commands; an exchange outage here must not stop the bot.
-  await tradingOf(deps).catch((error: unknown) => logger.error({ err: error }, 'trading could not start; trading commands will retry'));
+  const trading = await tradingOf(deps).catch((error: unknown) => void logger.error({ err: error }, 'trading could not start; trading commands will retry'));
   const runner = createCommandRunner(allCommands, deps);
   const adapters = startAdapters(runner, deps, io);
-  logger.info({ store: deps.store.location, adapters: deps.runtime.adapters }, 'tradeops started');
+  const scheduler = config.ops.jobs ? startJobs(jobs, deps, adapters.notifier) : undefined;
+  // Breaker transitions raise their alerts at once, on any replica; the leader's alerts job posts them.
+  const stopAlertHooks = watchForAlerts(deps, trading ?? undefined, (name) => scheduler?.wake(name));
+  logger.info({ store: deps.store.location, adapters: deps.runtime.adapters, jobs: scheduler ? jobs.length : 'off' }, 'tradeops started');
 
   const end = await new Promise<{ reason: string; exitCode: number }>((resolve) => {
     const onSignal = (signal: string) => {
@@ -64,11 +74,14 @@ export async function startBot(io: ProcessIo): Promise<number> {
   });
   logger.info({ reason: end.reason, inFlight: runner.inFlight }, 'shutting down: no new commands, finishing running ones');
   runner.close();
+  stopAlertHooks();
+  await scheduler?.stop();
   const drained = await Promise.race([
     Promise.all([runner.drain(), adapters.stop()]).then(() => true),
     new Promise<boolean>((r) => setTimeout(r, config.shutdownTimeoutMs, false).unref()),
   ]);
   if (!drained) logger.error({ inFlight: runner.inFlight }, 'shutdown timeout: commands still running were abandoned');
+  await ops?.close();
   await closeDeps(deps);
   logger.info('tradeops stopped');
   logger.flush();

@@ -1,6 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Deps } from '../deps.js';
 import { UserError } from '../errors.js';
+import type { SettingsRepository } from '../store/types.js';
 import type { CommandContext } from './command.js';
 import type { Reply } from './reply.js';
 
@@ -71,5 +72,57 @@ export class ConfirmationButtons {
     const line = this.pending.get(key);
     this.pending.delete(key);
     return line;
+  }
+}
+
+/** Where the command lines of long action buttons are kept, so a button works hours later, after a restart, on any replica. */
+export type ActionLineStore = Pick<SettingsRepository, 'get' | 'setIfAbsent'>;
+
+/** The actions of a reply without duplicates (two buttons of one message may not carry the same data). */
+export function uniqueActions(actions: Reply['actions']): NonNullable<Reply['actions']> {
+  const seen = new Set<string>();
+  return (actions ?? []).filter((a) => !seen.has(a.line) && seen.add(a.line));
+}
+
+/**
+ * Button data for a reply's actions (buttons that run a command line as the presser). A line short enough travels in
+ * the button itself (`run:/ack A17`), so the button needs nothing kept anywhere; a longer one is kept under a key
+ * derived from the line (`ra:KEY`), in the store when there is one and in memory.
+ */
+export class ActionButtons {
+  private readonly memory = new Map<string, string>();
+
+  constructor(
+    private readonly store?: ActionLineStore,
+    private readonly nowMs: () => number = Date.now,
+    private readonly capacity = 5_000,
+  ) {}
+
+  /** True for the data of an action button. */
+  static isAction(data: string): boolean {
+    return data.startsWith('run:') || data.startsWith('ra:');
+  }
+
+  /** The data a button running `line` carries, within `maxBytes` (UTF-8). */
+  async dataFor(line: string, maxBytes: number): Promise<string> {
+    const inline = `run:${line}`;
+    if (Buffer.byteLength(inline, 'utf8') <= maxBytes) return inline;
+    const key = createHash('sha256').update(line).digest('base64url').slice(0, 24);
+    if (this.memory.size >= this.capacity) this.memory.delete(this.memory.keys().next().value!);
+    this.memory.set(key, line);
+    // The memory copy still serves this process when the store cannot be reached.
+    await this.store?.setIfAbsent(`button:${key}`, line, this.nowMs()).catch(() => undefined);
+    return `ra:${key}`;
+  }
+
+  /** The command line a pressed action button runs; undefined when the data is not an action's or its line is gone. */
+  async lineOf(data: string): Promise<string | undefined> {
+    if (data.startsWith('run:')) return data.slice(4) || undefined;
+    if (!data.startsWith('ra:')) return undefined;
+    const key = data.slice(3);
+    const known = this.memory.get(key);
+    if (known !== undefined) return known;
+    const stored = await this.store?.get(`button:${key}`).catch(() => undefined);
+    return typeof stored === 'string' ? stored : undefined;
   }
 }

@@ -1,6 +1,7 @@
 import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
+import type { Notifier } from './notifier.js';
 import { renderText } from './render-text.js';
 import type { CommandRunner } from './run-command.js';
 import type { Caller } from './roles.js';
@@ -62,6 +63,17 @@ export function startConsole(runner: CommandRunner, io: { input: Readable; outpu
     stop() {
       stopped = true;
       rl.close();
+    },
+  };
+}
+
+/** Notifications shown at the terminal, as replies are (an action shows as the line to type). */
+export function consoleNotifier(output: Writable): Notifier {
+  return {
+    platforms: ['console'],
+    async send(_target, reply) {
+      output.write(`${renderText(reply)}\n\n`);
+      return { messageRef: undefined };
     },
   };
 }

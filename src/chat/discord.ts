@@ -1,6 +1,5 @@
 import {
   ActionRowBuilder,
-  AttachmentBuilder,
   ButtonBuilder,
   ButtonStyle,
   Client,
@@ -16,10 +15,12 @@ import {
 } from 'discord.js';
 import type { Logger } from '../logger.js';
 import type { Command } from './command.js';
-import { ConfirmationButtons } from './confirm.js';
+import { ActionButtons, ConfirmationButtons, type ActionLineStore } from './confirm.js';
+import { discordActionRows, discordNotifier, oneAttemptRest } from './discord-notifier.js';
 import { commandLineFor, isSymbolOption, optionSpecs, slashCommandFor, suggestSymbols, type OptionSpec } from './discord-options.js';
 import { throttleProgress } from './discord-progress.js';
-import { renderDiscord, renderDiscordProgress, type DiscordMessage } from './render-discord.js';
+import { discordPayload, renderDiscord, renderDiscordProgress, type DiscordMessage } from './render-discord.js';
+import type { Notifier } from './notifier.js';
 import type { Reply } from './reply.js';
 import type { Caller } from './roles.js';
 import type { CommandRunner } from './run-command.js';
@@ -52,11 +53,15 @@ export interface DiscordOptions {
   readonly progressIntervalMs?: number;
   /** How long stop() waits for answers under way; default 10 s. */
   readonly stopTimeoutMs?: number;
+  /** Keeps the command lines of action buttons too long to travel in the button (the settings store). */
+  readonly actionLines?: ActionLineStore;
 }
 
 /** The running Discord transport. */
 export interface DiscordAdapter {
   readonly applicationId: string;
+  /** Sends notifications to channels by id (one attempt each). */
+  readonly notifier: Notifier;
   /** Stops taking interactions, lets answers under way finish (bounded), then disconnects. */
   stop(): Promise<void>;
 }
@@ -68,15 +73,6 @@ export function privateInGuilds(commandNames: readonly string[]): (place: Discor
 }
 
 const NO_MENTIONS = { parse: [] as [] };
-
-function payload(message: DiscordMessage) {
-  return {
-    content: message.content,
-    embeds: [...message.embeds],
-    files: message.files.map((f) => new AttachmentBuilder(Buffer.from(f.data), { name: f.name, ...(f.description ? { description: f.description } : {}) })),
-    allowedMentions: NO_MENTIONS,
-  };
-}
 
 function memberRoleIds(interaction: Interaction): string[] | undefined {
   const member = interaction.member;
@@ -133,7 +129,7 @@ export async function startDiscord(runner: CommandRunner, options: DiscordOption
     const groupIds = memberRoleIds(interaction);
     const caller: Caller = { platform: 'discord', userId: interaction.user.id, userName: interaction.user.username, chatId: channelId, ...(groupIds ? { groupIds } : {}) };
     const progress = throttleProgress(async (text) => {
-      await attempt('show progress', context, () => interaction.editReply(payload(renderDiscordProgress(text))));
+      await attempt('show progress', context, () => interaction.editReply(discordPayload(renderDiscordProgress(text))));
     }, options.progressIntervalMs ?? 1_500);
     const reply = await runner.run(line, caller, { progress: (text) => progress.update(text) });
     await progress.close();
@@ -142,8 +138,9 @@ export async function startDiscord(runner: CommandRunner, options: DiscordOption
 
   /** Shows the reply in place of the acknowledgement, the rest of a long one as follow-ups. */
   async function deliver(interaction: ChatInputCommandInteraction | ButtonInteraction, reply: Reply, flags: MessageFlags.Ephemeral | undefined, context: Record<string, unknown>): Promise<void> {
-    const buttons = reply.confirm ? confirmButtons(reply.confirm) : undefined;
-    const edit = (message: DiscordMessage) => interaction.editReply({ ...payload(message), components: buttons ? [buttons] : [] });
+    const confirm = reply.confirm ? [confirmButtons(reply.confirm)] : [];
+    const rows = [...confirm, ...(await discordActionRows(reply.actions, actionButtons, 5 - confirm.length))];
+    const edit = (message: DiscordMessage) => interaction.editReply({ ...discordPayload(message), components: rows });
     const [first, ...rest] = renderDiscord(reply);
     if (first && !(await attempt('send the reply', context, () => edit(first)))) {
       const ref = reply.requestId ? ` (ref ${reply.requestId.slice(0, 8)})` : '';
@@ -151,7 +148,7 @@ export async function startDiscord(runner: CommandRunner, options: DiscordOption
       return;
     }
     for (const message of rest) {
-      if (!(await attempt('send a follow-up', context, () => interaction.followUp({ ...payload(message), ...(flags ? { flags } : {}) })))) return;
+      if (!(await attempt('send a follow-up', context, () => interaction.followUp({ ...discordPayload(message), ...(flags ? { flags } : {}) })))) return;
     }
   }
 
@@ -170,6 +167,7 @@ export async function startDiscord(runner: CommandRunner, options: DiscordOption
   }
 
   const confirmations = new ConfirmationButtons();
+  const actionButtons = new ActionButtons(options.actionLines);
   function confirmButtons(confirm: NonNullable<Reply['confirm']>) {
     const key = confirmations.offer(confirm);
     return new ActionRowBuilder<ButtonBuilder>().addComponents(
@@ -178,8 +176,29 @@ export async function startDiscord(runner: CommandRunner, options: DiscordOption
     );
   }
 
+  /** An action click (e.g. Acknowledge) runs the button's command line as the clicker, answered in a new message. */
+  async function answerAction(interaction: ButtonInteraction): Promise<void> {
+    const context = { interactionId: interaction.id, button: interaction.customId, userId: interaction.user.id, channelId: interaction.channelId };
+    const refuse = (content: string) => attempt('refuse a button', context, () => interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: NO_MENTIONS }));
+    const line = await actionButtons.lineOf(interaction.customId);
+    if (line === undefined) return void (await refuse('This button is no longer active; please type the command instead.'));
+    if (stopping) return void (await refuse('The bot is restarting; try again in a moment.'));
+    if (allowed && interaction.guildId !== null && !allowed.has(interaction.channelId)) {
+      return void (await refuse('Sorry, I do not take commands in this channel. Please use one of the channels set up for me.'));
+    }
+    const command = /^\/?([^\s@]+)/.exec(line)?.[1]?.toLowerCase() ?? '';
+    const ephemeral = options.ephemeral?.({ command, channelId: interaction.channelId, guildId: interaction.guildId ?? undefined }) ?? false;
+    const flags = ephemeral ? MessageFlags.Ephemeral : undefined;
+    if (!(await attempt('acknowledge a button', context, () => interaction.deferReply(flags ? { flags } : {})))) return;
+    const groupIds = memberRoleIds(interaction);
+    const caller: Caller = { platform: 'discord', userId: interaction.user.id, userName: interaction.user.username, chatId: interaction.channelId, ...(groupIds ? { groupIds } : {}) };
+    const reply = await runner.run(line, caller);
+    await deliver(interaction, reply, flags, { ...context, requestId: reply.requestId });
+  }
+
   /** A Confirm click runs the confirmed command line as the clicker; the runner checks the token is theirs. */
   async function answerButton(interaction: ButtonInteraction): Promise<void> {
+    if (ActionButtons.isAction(interaction.customId)) return answerAction(interaction);
     const line = /^c[fx]:/.test(interaction.customId) ? confirmations.take(interaction.customId.slice(3)) : undefined;
     const context = { interactionId: interaction.id, button: interaction.customId, userId: interaction.user.id };
     if (line === undefined) {
@@ -247,6 +266,7 @@ export async function startDiscord(runner: CommandRunner, options: DiscordOption
 
   return {
     applicationId,
+    notifier: discordNotifier({ client, rest: oneAttemptRest(options.token, options.apiUrl), buttons: actionButtons }),
     stop: () => (stopped ??= stop()),
   };
 }

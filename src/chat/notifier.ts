@@ -25,3 +25,20 @@ export interface Notifier {
    */
   send(target: DeliveryTarget, reply: Reply): Promise<{ readonly messageRef: string | undefined }>;
 }
+
+/**
+ * One notifier over the transports running in this process, looked up at each send (a transport may start late or
+ * stop). A platform not running here gives a NotifyError that is not permanent: another replica or a restart may have it.
+ */
+export function combineNotifiers(running: ReadonlyMap<DeliveryTarget['platform'], Notifier>): Notifier {
+  return {
+    get platforms() {
+      return [...running.keys()];
+    },
+    async send(target, reply) {
+      const notifier = running.get(target.platform);
+      if (!notifier) throw new NotifyError(`The ${target.platform} transport is not running here.`, false);
+      return notifier.send(target, reply);
+    },
+  };
+}

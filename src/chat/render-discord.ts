@@ -1,4 +1,4 @@
-import { escapeMarkdown, type APIEmbed } from 'discord.js';
+import { AttachmentBuilder, escapeMarkdown, type APIEmbed } from 'discord.js';
 import type { Reply } from './reply.js';
 import { renderTableText, renderText } from './render-text.js';
 
@@ -173,4 +173,14 @@ export function renderDiscord(reply: Reply, options: RenderDiscordOptions = {}):
 export function renderDiscordProgress(text: string): DiscordMessage {
   const content = `⏳ ${escapeDiscord(text)}`;
   return { content: content.length <= DISCORD_LIMITS.content ? content : `${content.slice(0, DISCORD_LIMITS.content - 1)}…`, embeds: [], files: [] };
+}
+
+/** A rendered message as discord.js message options: embeds, files as attachments, and no pings. */
+export function discordPayload(message: DiscordMessage) {
+  return {
+    content: message.content,
+    embeds: [...message.embeds],
+    files: message.files.map((f) => new AttachmentBuilder(Buffer.from(f.data), { name: f.name, ...(f.description ? { description: f.description } : {}) })),
+    allowedMentions: { parse: [] as [] },
+  };
 }

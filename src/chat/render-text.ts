@@ -18,6 +18,12 @@ export function renderTableText(table: ReplyTable): string[] {
   return [line(table.columns), widths.map((w) => '─'.repeat(w)).join('  '), ...table.rows.map(line)];
 }
 
+/** A reply's action buttons as the lines to type, e.g. `→ /ack A17 to acknowledge`. */
+export function renderActionsText(actions: Reply['actions']): string[] {
+  const verb = (label: string) => (/^\p{Lu}\p{Ll}/u.test(label) ? label[0]!.toLowerCase() + label.slice(1) : label);
+  return (actions ?? []).map((a) => `→ ${a.line} to ${verb(a.label)}`);
+}
+
 /** Renders a reply as plain text for the terminal (console adapter and `tradeops chat`). */
 export function renderText(reply: Reply, imagePath?: string): string {
   const out: string[] = [];
@@ -27,6 +33,7 @@ export function renderText(reply: Reply, imagePath?: string): string {
   if (reply.table) out.push(...(out.length ? [''] : []), ...renderTableText(reply.table));
   if (reply.image) out.push(imagePath ? `Image: ${imagePath} (${reply.image.alt})` : `Image: ${reply.image.alt}`);
   if (reply.usage) out.push(`Usage: ${reply.usage}`);
+  out.push(...renderActionsText(reply.actions));
   return out.join('\n');
 }
 

@@ -62,6 +62,12 @@ function levenshtein(a: string, b: string): number {
   return row[b.length]!;
 }
 
+/** The badges (PAPER, LIVE …) an error carries for its reply, e.g. from a trading command. */
+function badgesOf(error: Error): Pick<Reply, 'badges'> {
+  const badges = (error as { badges?: readonly string[] }).badges;
+  return badges && badges.length > 0 ? { badges } : {};
+}
+
 function unknownCommand(name: string, commands: readonly Command[]): Reply {
   const near = commands
     .map((c) => ({ c, d: levenshtein(name, c.name) }))
@@ -149,10 +155,10 @@ export function createCommandRunner(commands: readonly Command[], deps: Deps): C
     } catch (error) {
       if (error instanceof UserError) {
         outcome = 'user_error';
-        reply = { level: 'error', lines: [error.message], ...(error.usage ? { usage: error.usage } : {}) };
+        reply = { level: 'error', lines: [error.message], ...(error.usage ? { usage: error.usage } : {}), ...badgesOf(error) };
       } else if (error instanceof TemporaryError) {
         outcome = 'temporary_error';
-        reply = { level: 'warning', lines: [`${error.message} Try again ${describeRetry(error.retryAfterMs)}.`] };
+        reply = { level: 'warning', lines: [`${error.message} Try again ${describeRetry(error.retryAfterMs)}.`], ...badgesOf(error) };
       } else {
         outcome = 'internal_error';
         log.error({ err: error, command: command.name, ref }, 'command failed');
@@ -164,6 +170,12 @@ export function createCommandRunner(commands: readonly Command[], deps: Deps): C
     return { ...reply, outcome, requestId };
   }
 
+  /** Counts a finished command in the metrics, under `unknown` when it is not in the registry (bounded labels). */
+  function measure(input: string, outcome: string, startedMs: number): void {
+    const name = /^\/?([a-z][a-z0-9_]*)/i.exec(input.trim())?.[1]?.toLowerCase();
+    deps.metrics.commandFinished(name !== undefined && byName.has(name) ? name : 'unknown', outcome, performance.now() - startedMs);
+  }
+
   return {
     commands,
     get inFlight() {
@@ -173,7 +185,17 @@ export function createCommandRunner(commands: readonly Command[], deps: Deps): C
       if (closed) {
         return Promise.resolve({ level: 'warning', lines: ['The bot is shutting down; try again in a moment.'], outcome: 'temporary_error' });
       }
-      const promise = execute(input, caller, options.progress ?? (() => undefined));
+      const startedMs = performance.now();
+      const promise = execute(input, caller, options.progress ?? (() => undefined)).then(
+        (reply) => {
+          measure(input, reply.outcome ?? 'ok', startedMs);
+          return reply;
+        },
+        (error: unknown) => {
+          measure(input, 'internal_error', startedMs);
+          throw error;
+        },
+      );
       running.add(promise);
       void promise.finally(() => running.delete(promise));
       return promise;

@@ -1,14 +1,16 @@
 import { createHash } from 'node:crypto';
 import { DelegateBackoff, handleWhen, retry } from 'cockatiel';
 import { Telegraf, TelegramError, type Context } from 'telegraf';
-import type { Message } from 'telegraf/types';
+import type { InlineKeyboardButton, Message } from 'telegraf/types';
 import type { Logger } from '../logger.js';
-import { ConfirmationButtons } from './confirm.js';
+import { ActionButtons, ConfirmationButtons, type ActionLineStore } from './confirm.js';
+import type { Notifier } from './notifier.js';
 import type { Reply } from './reply.js';
 import { renderTelegramPages, escapeHtml, TELEGRAM_CAPTION_LIMIT } from './render-telegram.js';
 import { renderText } from './render-text.js';
 import type { CommandRunner } from './run-command.js';
 import type { Caller } from './roles.js';
+import { telegramActionRows, telegramNotifier } from './telegram-notifier.js';
 
 /** How the Telegram transport is set up. */
 export interface TelegramOptions {
@@ -26,12 +28,16 @@ export interface TelegramOptions {
   readonly progressEveryMs?: number;
   /** Replies longer than this many pages are also sent whole as a .txt file. */
   readonly maxPages?: number;
+  /** Keeps the command lines of action buttons too long to travel in the button (the settings store). */
+  readonly actionLines?: ActionLineStore;
 }
 
 /** The running Telegram transport. */
 export interface TelegramAdapter {
   /** Resolves once the bot is connected (getMe answered), for tests and /status. */
   readonly ready: Promise<void>;
+  /** Sends notifications to chats (one attempt each); usable before `ready`. */
+  readonly notifier: Notifier;
   /** Stops receiving updates and waits for replies being sent. */
   stop(): Promise<void>;
 }
@@ -66,8 +72,9 @@ export function startTelegram(runner: CommandRunner, options: TelegramOptions): 
   const ackAfterMs = options.ackAfterMs ?? 700;
   const progressEveryMs = options.progressEveryMs ?? 1_500;
   const maxPages = options.maxPages ?? 10;
-  const pages = new Map<string, { pages: string[]; expiresAtMs: number }>();
+  const pages = new Map<string, { pages: string[]; rows: InlineKeyboardButton[][]; expiresAtMs: number }>();
   const confirmations = new ConfirmationButtons(MAX_PAGED_REPLIES);
+  const actionButtons = new ActionButtons(options.actionLines);
   const sending = new Set<Promise<unknown>>();
   const outbound = retry(handleWhen(isTransient), {
     maxAttempts: 6,
@@ -78,29 +85,34 @@ export function startTelegram(runner: CommandRunner, options: TelegramOptions): 
   outbound.onRetry((r) => log.warn({ err: 'error' in r ? r.error : undefined, delayMs: r.delay }, 'Telegram call failed; retrying'));
   const call = <T>(fn: () => Promise<T>) => outbound.execute(fn);
 
-  const keyboard = (index: number, count: number) => ({
+  // The page row comes first; confirmation and action buttons stay under it on every page.
+  const keyboard = (index: number, count: number, rows: InlineKeyboardButton[][] = []) => ({
     inline_keyboard: [
       [
         ...(index > 0 ? [{ text: '◀ prev', callback_data: `pg:${index - 1}` }] : []),
         { text: `${index + 1}/${count}`, callback_data: 'pg:noop' },
         ...(index < count - 1 ? [{ text: 'next ▶', callback_data: `pg:${index + 1}` }] : []),
       ],
+      ...rows,
     ],
   });
 
-  async function deliver(chatId: number, reply: Reply, ack: Message.TextMessage | undefined): Promise<void> {
+  /** Sends (or shows in place of the acknowledgement) a reply; `replyTo` quotes the message whose button was pressed. */
+  async function deliver(chatId: number, reply: Reply, ack: Message.TextMessage | undefined, replyTo?: number): Promise<void> {
     const rendered = renderTelegramPages(reply);
     const paged = rendered.length > 1 && rendered.length <= maxPages;
-    const markup = paged ? keyboard(0, rendered.length) : reply.confirm ? confirmKeyboard(reply.confirm) : undefined;
+    const rows = [...(reply.confirm ? confirmRows(reply.confirm) : []), ...(await telegramActionRows(reply.actions, actionButtons))];
+    const markup = paged ? keyboard(0, rendered.length, rows) : rows.length > 0 ? { inline_keyboard: rows } : undefined;
     const extra = { parse_mode: 'HTML' as const, ...(markup ? { reply_markup: markup } : {}) };
+    const quote = replyTo === undefined ? {} : { reply_parameters: { message_id: replyTo, allow_sending_without_reply: true } };
     const first = rendered[0]!;
     const sent = ack
       ? await call(() => bot.telegram.editMessageText(chatId, ack.message_id, undefined, first, extra))
-      : await call(() => bot.telegram.sendMessage(chatId, first, extra));
+      : await call(() => bot.telegram.sendMessage(chatId, first, { ...extra, ...quote }));
     const messageId = typeof sent === 'object' ? sent.message_id : ack!.message_id;
     if (paged) {
       if (pages.size >= MAX_PAGED_REPLIES) pages.delete(pages.keys().next().value!);
-      pages.set(`${chatId}:${messageId}`, { pages: rendered, expiresAtMs: Date.now() + PAGE_TTL_MS });
+      pages.set(`${chatId}:${messageId}`, { pages: rendered, rows, expiresAtMs: Date.now() + PAGE_TTL_MS });
     } else if (rendered.length > maxPages) {
       const text = renderText(reply);
       await call(() =>
@@ -161,9 +173,27 @@ export function startTelegram(runner: CommandRunner, options: TelegramOptions): 
     await deliver(chatId, reply, await ack);
   }
 
-  function confirmKeyboard(confirm: NonNullable<Reply['confirm']>) {
+  function confirmRows(confirm: NonNullable<Reply['confirm']>): InlineKeyboardButton[][] {
     const key = confirmations.offer(confirm);
-    return { inline_keyboard: [[{ text: '✅ Confirm', callback_data: `cf:${key}` }, { text: '✖ Cancel', callback_data: `cx:${key}` }]] };
+    return [[{ text: '✅ Confirm', callback_data: `cf:${key}` }, { text: '✖ Cancel', callback_data: `cx:${key}` }]];
+  }
+
+  /** An action press (e.g. Acknowledge) runs the button's command line as the presser; the answer quotes the message. */
+  async function onAction(ctx: Context, data: string): Promise<void> {
+    const query = ctx.callbackQuery!;
+    const message = query.message;
+    const line = message ? await actionButtons.lineOf(data) : undefined;
+    const answer = (text?: string) => call(() => bot.telegram.answerCbQuery(query.id, text));
+    if (!message || line === undefined) return void (await answer('This button is no longer active; please type the command instead.'));
+    const chat = message.chat;
+    if (chat.type !== 'private' && !allowedChats.has(String(chat.id))) {
+      log.warn({ chatId: chat.id, userId: query.from.id }, 'button press in a chat that is not allowed');
+      return void (await answer('Sorry, this chat is not allowed to use the bot.'));
+    }
+    await answer(`Running ${line}`.slice(0, 200));
+    const caller: Caller = { platform: 'telegram', userId: String(query.from.id), userName: query.from.username ?? query.from.first_name, chatId: String(chat.id) };
+    const reply = await runner.run(line, caller);
+    await deliver(chat.id, reply, undefined, message.message_id);
   }
 
   /** A Confirm press runs the confirmed command line as the presser; the runner checks the token is theirs. */
@@ -201,7 +231,7 @@ export function startTelegram(runner: CommandRunner, options: TelegramOptions): 
     await call(() =>
       bot.telegram.editMessageText(message.chat.id, message.message_id, undefined, entry.pages[index]!, {
         parse_mode: 'HTML',
-        reply_markup: keyboard(index, entry.pages.length),
+        reply_markup: keyboard(index, entry.pages.length, entry.rows),
       }),
     );
   }
@@ -220,6 +250,7 @@ export function startTelegram(runner: CommandRunner, options: TelegramOptions): 
     const data = 'data' in ctx.callbackQuery ? ctx.callbackQuery.data : '';
     if (data.startsWith('pg:')) track(onPage(ctx, data));
     else if (data.startsWith('cf:') || data.startsWith('cx:')) track(onConfirm(ctx, data));
+    else if (ActionButtons.isAction(data)) track(onAction(ctx, data));
     else track(call(() => ctx.answerCbQuery('This button is no longer active.')));
   });
   bot.catch((error) => log.error({ err: error }, 'Telegram update handler failed'));
@@ -264,6 +295,7 @@ export function startTelegram(runner: CommandRunner, options: TelegramOptions): 
 
   return {
     ready,
+    notifier: telegramNotifier(bot.telegram, { buttons: actionButtons, maxPages }),
     async stop() {
       stopped = true;
       try {

@@ -1,9 +1,9 @@
 import type { Deps } from '../deps.js';
 import { tradingOf } from '../deps.js';
-import { TemporaryError, UserError, describeRetry } from '../errors.js';
+import { TemporaryError, UserError } from '../errors.js';
 import type { Trading } from '../trading/create-trading.js';
 import type { Decimal } from '../trading/decimal.js';
-import type { OrderResult } from '../trading/order-service.js';
+import type { OrderResult, RestoredExits } from '../trading/order-service.js';
 import { protectiveRole } from '../trading/protective-orders.js';
 import type { Order } from '../trading/types.js';
 import type { CommandContext } from './command.js';
@@ -28,9 +28,13 @@ export const requester = (ctx: CommandContext): string => `${ctx.caller.platform
 /** A client order id derived from the chat request, so a retried delivery of one request never orders twice. */
 export const clientOrderIdFor = (ctx: CommandContext, suffix = ''): string => `tc-${ctx.requestId.replace(/-/g, '').slice(0, 20)}${suffix}`;
 
+/** An error the command runner maps to a reply (UserError, TemporaryError), carrying the badges that reply keeps. */
+export type BadgedError = Error & { readonly badges?: readonly string[] };
+
 /**
- * Runs a trading command with the trading stack of `deps`, and answers a refusal by the exchange rules or a
- * passing outage as an error reply that keeps the PAPER/LIVE badge (the runner audits it as not ok).
+ * Runs a trading command with the trading stack of `deps`. A refusal by the exchange rules is answered as an error
+ * reply; a passing outage is rethrown carrying the PAPER/LIVE badge, so the runner records it as a temporary error
+ * and its reply keeps the badge.
  */
 export async function withTrading(deps: Deps, run: (t: Trading) => Promise<Reply>): Promise<Reply> {
   const t = await tradingOf(deps);
@@ -39,9 +43,7 @@ export async function withTrading(deps: Deps, run: (t: Trading) => Promise<Reply
     return { ...reply, badges: [t.service.badge, ...(reply.badges ?? [])] };
   } catch (error) {
     if (error instanceof UserError) return { level: 'error', lines: [error.message], badges: [t.service.badge], ...(error.usage ? { usage: error.usage } : {}) };
-    if (error instanceof TemporaryError) {
-      return { level: 'error', title: 'Not done', lines: [`${error.message} Try again ${describeRetry(error.retryAfterMs)}.`], badges: [t.service.badge] };
-    }
+    if (error instanceof TemporaryError) throw Object.assign(error, { badges: [t.service.badge] });
     throw error;
   }
 }
@@ -61,7 +63,7 @@ export function orderReply(result: OrderResult): Reply {
     return {
       level: 'error',
       title: 'Order refused',
-      lines: [`Refused by ${r.rule}: ${r.message}.`, `Limit: ${r.limit} · current: ${r.current || '—'}`],
+      lines: [`Refused by ${r.rule}: ${r.message}.`, `Limit: ${r.limit} · current: ${r.current || '—'}`, ...restoredLines(result.restored)],
     };
   }
   const o = result.order;
@@ -76,6 +78,7 @@ export function orderReply(result: OrderResult): Reply {
       ...(fees && result.fills.length > 1 ? [`Fees: ${formatDecimal(fees)} ${o.quote}`] : []),
       `Order id: ${o.clientOrderId}`,
       ...protectiveLines(result),
+      ...restoredLines(result.restored),
       ...(result.duplicate ? ['This request was already placed; this is the stored order, nothing new was sent.'] : []),
     ],
   };
@@ -93,6 +96,15 @@ function protectiveLines(result: Extract<OrderResult, { kind: 'placed' }>): stri
     ...placed.map((p) => `${protectiveRole(p) === 'stop-loss' ? 'Stop-loss' : 'Take-profit'}: ${describeOrder(p)} · id ${p.clientOrderId}`),
     ...failed.map((f) => `Protective order ${f.clientOrderId} not placed: ${f.reason}`),
     ...(placed.length === 2 ? ['When one fills, the other is cancelled; closing the position cancels both.'] : []),
+  ];
+}
+
+/** After a sell by hand that did not sell: the protective exits placed again, or not. */
+function restoredLines(restored: RestoredExits | undefined): string[] {
+  if (!restored) return [];
+  return [
+    ...restored.orders.map((p) => `Protection placed again: ${describeOrder(p)} · id ${p.clientOrderId}`),
+    ...restored.failed.map((f) => `Protective order ${f.clientOrderId} could NOT be placed again (${f.reason}): the position is unprotected.`),
   ];
 }
 

@@ -10,6 +10,8 @@ export interface Subscription {
   /** Report only: local time of day HH:MM and IANA time zone. */
   readonly timeOfDay?: string;
   readonly timeZone?: string;
+  /** Report only: send the text-only form (no equity-curve image). */
+  readonly text?: boolean;
   /** Who subscribed (`platform:userId`) and when. */
   readonly by: string;
   readonly atMs: number;
@@ -28,6 +30,7 @@ export function subscriptionsIn(settings: SettingsRepository) {
         atMs: sub.atMs,
         ...(sub.timeOfDay === undefined ? {} : { timeOfDay: sub.timeOfDay }),
         ...(sub.timeZone === undefined ? {} : { timeZone: sub.timeZone }),
+        ...(sub.text ? { text: true } : {}),
       };
       await settings.set(keyOf(sub.kind, sub.target), value, nowMs);
     },
@@ -47,6 +50,7 @@ export function subscriptionsIn(settings: SettingsRepository) {
           target: { platform: match[2] as DeliveryTarget['platform'], chatId: match[3]! },
           ...(typeof v.timeOfDay === 'string' ? { timeOfDay: v.timeOfDay } : {}),
           ...(typeof v.timeZone === 'string' ? { timeZone: v.timeZone } : {}),
+          ...(v.text === true ? { text: true } : {}),
           by: String(v.by ?? ''),
           atMs: Number(v.atMs ?? 0),
         }];

@@ -1,7 +1,7 @@
 import { dailySnapshotOf, loadPortfolio, utcDay, type Portfolio } from './portfolio.js';
 import type { QuoteSource } from './ports.js';
 import type { FillQuery, OrderQuery, TradingRepository } from './repository.js';
-import type { Balance, DailySnapshot, Order, OrderTransition, RecordedFill, TradingMode } from './types.js';
+import type { Balance, DailySnapshot, Deposit, Order, OrderTransition, RecordedFill, TradingMode } from './types.js';
 
 /** Read-only views of one mode's ledger for /positions, /balance, /pnl, /orders and /trades. */
 export interface AccountViews {
@@ -9,6 +9,8 @@ export interface AccountViews {
   portfolio(nowMs: number): Promise<Portfolio>;
   /** Every asset balance the ledger holds (/balance). */
   balances(): Promise<Balance[]>;
+  /** Every deposit and withdrawal (starting money, exchange balance syncs), oldest first (/balance). */
+  deposits(): Promise<Deposit[]>;
   /** Orders of this mode, newest first (/orders). */
   orders(query: Omit<OrderQuery, 'mode'>): Promise<Order[]>;
   /** One order with every transition, oldest first. */
@@ -26,6 +28,9 @@ export function createAccountViews(repo: TradingRepository, quotes: QuoteSource,
   return {
     portfolio: (nowMs) => loadPortfolio(repo, quotes, mode, quoteAsset, nowMs),
     balances: () => repo.listBalances(mode),
+    async deposits() {
+      return (await repo.listEntries(mode, 0)).flatMap((e) => (e.kind === 'deposit' ? [e.deposit] : []));
+    },
     orders: (query) => repo.listOrders({ ...query, mode }),
     async orderWithHistory(clientOrderId) {
       const order = await repo.getOrder(clientOrderId);

@@ -16,6 +16,16 @@ export interface OrderRequest {
   readonly ocoGroup?: string | undefined;
 }
 
+/** A stop-loss and a take-profit sell of one amount, placed as one native one-cancels-the-other order list. */
+export interface OcoRequest {
+  /** The list's id: the entry the exits protect. */
+  readonly listClientOrderId: string;
+  readonly symbol: string;
+  readonly amount: Decimal;
+  readonly stopLoss: { readonly clientOrderId: string; readonly stopPrice: Decimal };
+  readonly takeProfit: { readonly clientOrderId: string; readonly limitPrice: Decimal };
+}
+
 /** One execution as the broker reports it; `fillId` is unique within the order. */
 export interface BrokerFill {
   readonly fillId: string;
@@ -53,6 +63,12 @@ export interface Broker {
   cancelOrder(clientOrderId: string, symbol: string): Promise<BrokerOrder>;
   /** The order with this client order id, or undefined when the broker never received it. */
   fetchOrder(clientOrderId: string, symbol: string): Promise<BrokerOrder | undefined>;
+  /**
+   * Places both exits as one native OCO order list (the exchange holds the coins once, and a fill of one leg ends the
+   * other); returns [stop-loss, take-profit]. Absent when the exchange has none: then each exit is its own order.
+   * Errors mean what they mean for placeOrder.
+   */
+  placeOco?(request: OcoRequest): Promise<[BrokerOrder, BrokerOrder]>;
   /** Free plus reserved amount per asset. */
   balances(): Promise<Balance[]>;
   openOrders(symbol?: string): Promise<BrokerOrder[]>;

@@ -7,10 +7,9 @@ import { TradingBreaker, type BreakerLimits } from './breaker.js';
 import type { Broker } from './broker.js';
 import { Decimal } from './decimal.js';
 import { marketQuoteSource, marketRules } from './market-ports.js';
-import { createOrderService, type OrderService } from './order-service.js';
+import { createOrderService, type OrderService, type StartReport } from './order-service.js';
 import { createPaperBroker } from './paper-broker.js';
 import type { Clock, MarketRules, QuoteSource } from './ports.js';
-import type { ReconcileReport } from './order-sync.js';
 import type { RiskLimits } from './risk-rules.js';
 import type { TradingMode } from './types.js';
 
@@ -35,8 +34,8 @@ export interface Trading {
   readonly rules: MarketRules;
   /** Quotes older than this are never traded on. */
   readonly maxQuoteAgeMs: number;
-  /** What the start-up reconcile found. */
-  readonly startReport: ReconcileReport;
+  /** What the start-up reconcile found, and (live) the exchange balances it booked. */
+  readonly startReport: StartReport;
   /** Stops listening to the market-data breaker and closes the live broker's connections. */
   close(): Promise<void>;
 }
@@ -76,7 +75,7 @@ export function breakerLimitsOf(config: Config['trading']): BreakerLimits {
 /**
  * Builds the broker of the configured mode, the trading breaker (its state restored from the store, fed by the
  * market-data breaker) and the order service, then starts the service: books the paper starting balances once
- * and reconciles every active order with the broker.
+ * (live: the exchange's balances beyond the ledger's) and reconciles every active order with the broker.
  */
 export async function createTrading(deps: TradingDeps, liveBroker?: LiveBrokerFactory): Promise<Trading> {
   const t = deps.config.trading;
@@ -98,8 +97,8 @@ export async function createTrading(deps: TradingDeps, liveBroker?: LiveBrokerFa
   let marketDataOpen = exchange.breaker.snapshot().state === 'open';
   const service = createOrderService({
     repo, broker, quotes, rules, breaker, clock: deps.clock, limits: riskLimitsOf(t), quoteAsset: t.quoteAsset,
-    marketDataOpen: () => marketDataOpen,
-    ...(t.mode === 'paper' ? { startingBalances: t.paperStartingBalances } : {}),
+    marketDataOpen: () => marketDataOpen, log: deps.logger,
+    ...(t.mode === 'paper' ? { startingBalances: t.paperStartingBalances } : { syncExchangeBalances: true }),
   });
   const stopListening = exchange.onBreakerTransition((transition) => {
     marketDataOpen = transition.to === 'open';
@@ -109,6 +108,8 @@ export async function createTrading(deps: TradingDeps, liveBroker?: LiveBrokerFa
   breaker.onTransition((event) => deps.logger.warn({ event }, `trading breaker ${event.kind}`));
   const startReport = await service.start();
   if (startReport.checked > 0) deps.logger.info({ checked: startReport.checked, updated: startReport.updated.length }, 'reconciled orders at start');
+  for (const d of startReport.balanceSync?.booked ?? []) deps.logger.info({ key: d.key, asset: d.asset, amount: d.amount.toString() }, d.note);
+  for (const s of startReport.balanceSync?.skipped ?? []) deps.logger.warn({ asset: s.asset }, `exchange balance sync skipped ${s.asset}: ${s.reason}`);
   return {
     mode: t.mode, service, broker, quotes, rules, maxQuoteAgeMs: t.maxQuoteAgeMs, startReport,
     async close() {

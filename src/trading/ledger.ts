@@ -46,9 +46,11 @@ export function emptyPosition(fill: Fill): Position {
  * Applies a fill to a position. Buying fees in the quote asset join the cost; fees in the base asset shrink
  * what is held; fees in another asset touch only that balance. A sell removes cost pro rata and realizes
  * proceeds − removed cost − selling fee, so cash + Σ cost = deposits + Σ realized, exactly. A sell larger than
- * the position (coins bought outside the ledger) realizes the excess at no cost.
+ * the position is still recorded (it happened at the broker; dropping it would make the balances lie), its excess
+ * realized at no cost, and returned as `oversold`: an anomaly the ledger audit reports (coins from outside the
+ * bot, or a missing fill) rather than a silent clamp.
  */
-export function applyFill(position: Position | undefined, fill: Fill): { position: Position; realizedPnl: Decimal } {
+export function applyFill(position: Position | undefined, fill: Fill): { position: Position; realizedPnl: Decimal; oversold: Decimal } {
   const before = position ?? emptyPosition(fill);
   const feeQuote = fill.feeAsset === fill.quote ? fill.feeAmount : Decimal.ZERO;
   const feeBase = fill.feeAsset === fill.base ? fill.feeAmount : Decimal.ZERO;
@@ -56,7 +58,7 @@ export function applyFill(position: Position | undefined, fill: Fill): { positio
   const notional = fillNotional(fill);
   if (fill.side === 'buy') {
     const after = { ...before, amount: before.amount.plus(fill.amount).minus(feeBase), cost: before.cost.plus(notional).plus(feeQuote), feesPaid, updatedAtMs: fill.atMs };
-    return { position: after, realizedPnl: Decimal.ZERO };
+    return { position: after, realizedPnl: Decimal.ZERO, oversold: Decimal.ZERO };
   }
   const sold = fill.amount.plus(feeBase);
   let removed = Decimal.ZERO;
@@ -70,7 +72,7 @@ export function applyFill(position: Position | undefined, fill: Fill): { positio
     feesPaid,
     updatedAtMs: fill.atMs,
   };
-  return { position: after, realizedPnl };
+  return { position: after, realizedPnl, oversold: Decimal.max(Decimal.ZERO, sold.minus(before.amount)) };
 }
 
 /** The empty state of a mode's ledger. */

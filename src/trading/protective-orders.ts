@@ -41,11 +41,13 @@ export interface ProtectiveExit {
   readonly requestedBy: string;
 }
 
-/** The order service's hands: place an exit, cancel an order. */
+/** The order service's hands: place an exit, place a stop-loss + take-profit pair, cancel an order. */
 export interface ProtectionPorts {
   readonly repo: TradingRepository;
   readonly mode: TradingMode;
   place(exit: ProtectiveExit): Promise<unknown>;
+  /** Places [stop-loss, take-profit] as one native OCO; absent when the broker has none (each exit is then placed alone). */
+  placePair?(exits: readonly [ProtectiveExit, ProtectiveExit]): Promise<unknown>;
   cancel(clientOrderId: string): Promise<unknown>;
 }
 
@@ -54,6 +56,38 @@ export interface ProtectionReport {
   readonly placed: string[];
   readonly cancelled: string[];
   readonly failed: Array<{ clientOrderId: string; reason: string }>;
+}
+
+/** What {@link releaseExits} did, with the exits it cancelled (to put back if the sell fails). */
+export interface ReleaseReport extends ProtectionReport {
+  readonly released: Order[];
+}
+
+/** Runs `run`, then lists `ids` under `done`, or each under `failed` with the reason. */
+async function attempt(report: ProtectionReport, ids: readonly string[], done: string[], run: () => Promise<unknown>): Promise<void> {
+  try {
+    await run();
+    done.push(...ids);
+  } catch (error) {
+    report.failed.push(...ids.map((clientOrderId) => ({ clientOrderId, reason: (error as Error).message })));
+  }
+}
+
+/** Places exits: as one OCO pair when there are two and the broker has it, else one by one. */
+async function placeExits(p: ProtectionPorts, report: ProtectionReport, exits: readonly ProtectiveExit[]): Promise<void> {
+  const [first, second] = exits;
+  if (first && second && p.placePair) {
+    await attempt(report, [first.clientOrderId, second.clientOrderId], report.placed, () => p.placePair!([first, second]));
+    return;
+  }
+  for (const exit of exits) await attempt(report, [exit.clientOrderId], report.placed, () => p.place(exit));
+}
+
+/** True when an exit of the same entry and the other role has filled (its one-cancels-the-other sibling). */
+async function siblingFilled(p: ProtectionPorts, exit: Order): Promise<boolean> {
+  const role = protectiveRole(exit);
+  const filled = await p.repo.listOrders({ mode: p.mode, symbol: exit.symbol, statuses: ['filled'], limit: 10_000 });
+  return filled.some((o) => o.parentClientOrderId === exit.parentClientOrderId && protectiveRole(o) !== role);
 }
 
 /** The exits a filled entry asks for, for its filled amount. */
@@ -67,34 +101,27 @@ function exitsOf(entry: Order): ProtectiveExit[] {
 
 /**
  * One pass over protective exits, safe to repeat and to run after a restart (the links are stored on the orders):
- * places the exits of filled entries that lack them; cancels an exit whose sibling filled, or whose position no
- * longer holds its amount (closed or sold by hand).
+ * places the exits of filled entries that lack them (both at once as an OCO when the broker has it); cancels an exit
+ * whose sibling filled, or whose position no longer holds its amount (closed or sold by hand).
  */
 export async function protectPositions(p: ProtectionPorts): Promise<ProtectionReport> {
   const report: ProtectionReport = { placed: [], cancelled: [], failed: [] };
-  const attempt = async (id: string, done: string[], run: () => Promise<unknown>) => {
-    try {
-      await run();
-      done.push(id);
-    } catch (error) {
-      report.failed.push({ clientOrderId: id, reason: (error as Error).message });
-    }
-  };
   const entries = await p.repo.listOrders({ mode: p.mode, statuses: ['filled'], limit: RECENT_ENTRIES });
   for (const entry of entries.reverse()) {
     if (entry.side !== 'buy') continue;
-    for (const exit of exitsOf(entry)) {
-      if (!(await p.repo.getOrder(exit.clientOrderId))) await attempt(exit.clientOrderId, report.placed, () => p.place(exit));
-    }
+    const exits = exitsOf(entry);
+    const stored = await Promise.all(exits.map((exit) => p.repo.getOrder(exit.clientOrderId)));
+    if (stored.every((o) => o !== undefined)) continue;
+    // A pair goes out as one OCO unless one leg already went out alone (a leg still `new` was never sent).
+    const pair = stored.every((o) => o === undefined || o.status === 'new');
+    await placeExits(p, report, pair ? exits : exits.filter((_, i) => stored[i] === undefined));
   }
   const active = (await p.repo.listOrders({ mode: p.mode, statuses: ACTIVE_STATUSES, limit: 10_000 })).filter((o) => o.parentClientOrderId !== undefined);
   const positions = new Map((await p.repo.listPositions(p.mode)).map((pos) => [pos.symbol, pos.amount]));
   for (const exit of active) {
-    const role = protectiveRole(exit)!;
-    const sibling = await p.repo.getOrder(protectiveOrderId(exit.parentClientOrderId!, role === 'stop-loss' ? 'take-profit' : 'stop-loss'));
     const held = positions.get(exit.symbol) ?? Decimal.ZERO;
-    if (sibling?.status === 'filled' || held.lt(exit.amount.minus(exit.filledAmount))) {
-      await attempt(exit.clientOrderId, report.cancelled, () => p.cancel(exit.clientOrderId));
+    if (held.lt(exit.amount.minus(exit.filledAmount)) || (await siblingFilled(p, exit))) {
+      await attempt(report, [exit.clientOrderId], report.cancelled, () => p.cancel(exit.clientOrderId));
     }
   }
   return report;
@@ -102,20 +129,43 @@ export async function protectPositions(p: ProtectionPorts): Promise<ProtectionRe
 
 /**
  * Before a sell by hand (/sell, /close): cancels the symbol's protective exits that what is left of the position
- * would no longer cover, so the sell can use the amount they hold.
+ * would no longer cover, so the sell can use the amount they hold. `released` lists them, for {@link restoreExits}.
  */
-export async function releaseExits(p: ProtectionPorts, symbol: string, sellAmount: Decimal): Promise<ProtectionReport> {
-  const report: ProtectionReport = { placed: [], cancelled: [], failed: [] };
+export async function releaseExits(p: ProtectionPorts, symbol: string, sellAmount: Decimal): Promise<ReleaseReport> {
+  const report: ReleaseReport = { placed: [], cancelled: [], failed: [], released: [] };
   const position = (await p.repo.listPositions(p.mode)).find((pos) => pos.symbol === symbol);
   const left = (position?.amount ?? Decimal.ZERO).minus(sellAmount);
   const exits = await p.repo.listOrders({ mode: p.mode, symbol, statuses: ACTIVE_STATUSES, limit: 10_000 });
   for (const exit of exits.filter((o) => o.parentClientOrderId !== undefined && left.lt(o.amount.minus(o.filledAmount)))) {
-    try {
-      await p.cancel(exit.clientOrderId);
-      report.cancelled.push(exit.clientOrderId);
-    } catch (error) {
-      report.failed.push({ clientOrderId: exit.clientOrderId, reason: (error as Error).message });
-    }
+    await attempt(report, [exit.clientOrderId], report.cancelled, () => p.cancel(exit.clientOrderId));
+    if (report.cancelled.includes(exit.clientOrderId)) report.released.push(exit);
   }
+  return report;
+}
+
+/**
+ * After a sell by hand that did not sell (refused, rejected, expired unfilled): places the exits it released again,
+ * under new ids (`…-sl-2`), for what they had left, capped at what the position still holds.
+ */
+export async function restoreExits(p: ProtectionPorts, released: readonly Order[]): Promise<ProtectionReport> {
+  const report: ProtectionReport = { placed: [], cancelled: [], failed: [] };
+  const [first] = released;
+  if (!first) return report;
+  const held = (await p.repo.listPositions(p.mode)).find((pos) => pos.symbol === first.symbol)?.amount ?? Decimal.ZERO;
+  const family = await p.repo.listOrders({ mode: p.mode, symbol: first.symbol, limit: 10_000 });
+  const byParent = new Map<string, ProtectiveExit[]>();
+  for (const exit of released) {
+    const amount = Decimal.min(held, exit.amount.minus(exit.filledAmount));
+    const role = protectiveRole(exit)!;
+    const parent = exit.parentClientOrderId!;
+    if (!amount.isPositive()) continue;
+    const generation = family.filter((o) => o.parentClientOrderId === parent && protectiveRole(o) === role).length + 1;
+    const again: ProtectiveExit = {
+      clientOrderId: `${protectiveOrderId(parent, role)}-${generation}`, parentClientOrderId: parent, symbol: exit.symbol, type: exit.type, amount,
+      ...(exit.limitPrice ? { limitPrice: exit.limitPrice } : {}), ...(exit.stopPrice ? { stopPrice: exit.stopPrice } : {}), requestedBy: exit.requestedBy,
+    };
+    byParent.set(parent, [...(byParent.get(parent) ?? []), again].sort((a, b) => (a.type === 'stop' ? -1 : b.type === 'stop' ? 1 : 0)));
+  }
+  for (const exits of byParent.values()) await placeExits(p, report, exits);
   return report;
 }

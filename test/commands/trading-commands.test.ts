@@ -177,7 +177,7 @@ describe('trading commands over real ccxt and a local exchange serving real cand
 
     clock.advance(2 * 60_000); // the exchange's time stands still: its last price is now 2 minutes old
     const stale = await runner.run('/buy BTC/USDT 0.01', trader);
-    expect(stale).toMatchObject({ outcome: 'user_error', title: 'Not done', badges: ['PAPER'] });
+    expect(stale).toMatchObject({ outcome: 'temporary_error', level: 'warning', badges: ['PAPER'] });
     expect(stale.lines[0]).toMatch(/^no quote for BTC\/USDT to value the order: the BTC\/USDT price from binance is 120 s old \(max 30 s\); not trading on a stale price/);
     // Refused before anything was written or sent.
     expect(await (await tradingOf(deps)).service.orders({ limit: 10 })).toEqual([]);

@@ -88,6 +88,18 @@ export interface InjectedFailure {
   readonly headers?: Readonly<Record<string, string>> | (() => Record<string, string>);
 }
 
+/** A channel the bot can be asked to post in: a server text channel or a DM channel with a user. */
+export interface FakeChannel {
+  readonly id: string;
+  /** `text` (a server channel, the default), `dm`, or `voice` (takes no messages). */
+  readonly kind?: 'text' | 'dm' | 'voice';
+  readonly guildId?: string;
+  /** The other side of a DM channel. */
+  readonly recipient?: FakeUser;
+  /** The bot was removed or lost access: reading or posting gives 403 Missing Access. */
+  readonly forbidden?: boolean;
+}
+
 /** Options of {@link startDiscordServer}. */
 export interface DiscordServerOptions {
   /** The only bot token accepted (REST `Authorization: Bot …` and IDENTIFY); any token when undefined. */
@@ -131,6 +143,10 @@ export interface DiscordServer {
   fail(failure: InjectedFailure): void;
   /** Requests whose path matches. */
   callsTo(method: string, path: RegExp): RestCall[];
+  /** Makes a channel known (GET /channels/{id}, POST /channels/{id}/messages); replaces one with the same id. */
+  addChannel(channel: FakeChannel): void;
+  /** Messages the bot posted in a channel, oldest first. */
+  channelMessages(channelId: string): FakeMessage[];
   close(): Promise<void>;
 }
 
@@ -197,6 +213,19 @@ function messageProblems(body: Record<string, any>): string[] {
     total += len(e.title) + len(e.description) + len(e.footer?.text) + len(e.author?.name);
   });
   if (total > 6000) problems.push(`embeds total ${total} characters, more than 6000`);
+  const rows = (body.components ?? []) as Array<{ components?: Array<Record<string, any>> }>;
+  if (rows.length > 5) problems.push('more than 5 action rows');
+  const ids = new Set<string>();
+  rows.forEach((row, i) => {
+    if ((row.components ?? []).length > 5) problems.push(`components.${i} has more than 5 buttons`);
+    for (const button of row.components ?? []) {
+      const id = button.custom_id as string | undefined;
+      if (id !== undefined && (id.length < 1 || id.length > 100)) problems.push(`custom_id "${id}" must be 1-100 characters`);
+      if (id !== undefined && ids.has(id)) problems.push(`custom_id "${id}" is used twice`);
+      if (id !== undefined) ids.add(id);
+      if (typeof button.label === 'string' && button.label.length > 80) problems.push('button label longer than 80');
+    }
+  });
   return problems;
 }
 
@@ -229,6 +258,8 @@ export async function startDiscordServer(options: DiscordServerOptions = {}): Pr
   let registered: Array<Record<string, any>> = [];
   const guildCommands = new Map<string, Array<Record<string, any>>>();
   const failures: Array<InjectedFailure & { left: number }> = [];
+  const channels = new Map<string, FakeChannel>();
+  const posted = new Map<string, FakeMessage[]>();
   const interactions = new Map<string, { id: string; channelId: string; state: InteractionState; createdAtMs: number; notify: () => void }>();
   const sockets = new Set<WebSocket>();
   const identified = new Set<WebSocket>();
@@ -270,6 +301,27 @@ export async function startDiscordServer(options: DiscordServerOptions = {}): Pr
     };
   }
 
+  function apiChannel(channel: FakeChannel): Record<string, unknown> {
+    if (channel.kind === 'dm') return { id: channel.id, type: 1, last_message_id: null, flags: 0, recipients: channel.recipient ? [apiUser(channel.recipient)] : [] };
+    const guild_id = channel.guildId ?? '800000000000000001';
+    return { id: channel.id, type: channel.kind === 'voice' ? 2 : 0, guild_id, name: `channel-${channel.id.slice(-4)}`, position: 0, permission_overwrites: [], nsfw: false, parent_id: null, flags: 0, rate_limit_per_user: 0 };
+  }
+
+  function channelRequest(method: string, id: string, messages: boolean, json: any, files: FakeAttachment[]): { status: number; body?: unknown } {
+    const channel = channels.get(id);
+    if (!channel) return { status: 404, body: { message: 'Unknown Channel', code: 10003 } };
+    if (channel.forbidden) return { status: 403, body: { message: 'Missing Access', code: 50001 } };
+    if (!messages && method === 'GET') return { status: 200, body: apiChannel(channel) };
+    if (!messages || method !== 'POST') return { status: 405, body: { message: '405: Method Not Allowed', code: 0 } };
+    if (channel.kind === 'voice') return { status: 400, body: { message: 'Cannot send messages in a non-text channel', code: 50008 } };
+    const problems = messageProblems(json ?? {});
+    if (problems.length) return { status: 400, body: { message: 'Invalid Form Body', code: 50035, errors: problems } };
+    const message = storeMessage(json ?? {}, files);
+    posted.set(id, [...(posted.get(id) ?? []), message]);
+    const { webhook_id: _webhook, application_id: _application, ...data } = apiMessage(message, id);
+    return { status: 200, body: { ...data, type: 0 } };
+  }
+
   type Handler = (req: { method: string; path: string; query: URLSearchParams; json: any; files: FakeAttachment[]; auth: string | undefined }) => { status: number; body?: unknown; headers?: Record<string, string> };
 
   const handle: Handler = ({ method, path, query, json, files, auth }) => {
@@ -294,6 +346,8 @@ export async function startDiscordServer(options: DiscordServerOptions = {}): Pr
       else registered = stored;
       return { status: 200, body: stored };
     }
+    const channelPath = /^\/channels\/(\d+)(\/messages)?$/.exec(path);
+    if (channelPath) return channelRequest(method, channelPath[1]!, channelPath[2] !== undefined, json, files);
     const callback = /^\/interactions\/(\d+)\/([^/]+)\/callback$/.exec(path);
     if (callback && method === 'POST') {
       const entry = interactions.get(callback[2]!);
@@ -584,6 +638,12 @@ export async function startDiscordServer(options: DiscordServerOptions = {}): Pr
     },
     callsTo(method, path) {
       return calls.filter((c) => c.method === method && path.test(c.path));
+    },
+    addChannel(channel) {
+      channels.set(channel.id, channel);
+    },
+    channelMessages(channelId) {
+      return posted.get(channelId) ?? [];
     },
     async close() {
       for (const socket of sockets) socket.terminate();

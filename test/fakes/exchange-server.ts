@@ -68,7 +68,7 @@ export interface ExchangeServerOptions {
    * close, as Binance's 24hr ticker does; without it they carry none.
    */
   readonly bookSpreadTicks?: number;
-  /** The spot account behind the private endpoints (order, openOrders, myTrades, account): its starting balances. */
+  /** The spot account behind the private endpoints (order, orderList/oco, openOrders, myTrades, account): its starting balances. */
   readonly account?: Readonly<Record<string, number>>;
 }
 
@@ -225,7 +225,8 @@ export async function startExchangeServer(options: ExchangeServerOptions): Promi
       quoteAsset: m.quote,
       quotePrecision: 8,
       quoteAssetPrecision: 8,
-      orderTypes: ['LIMIT', 'MARKET'],
+      orderTypes: ['LIMIT', 'LIMIT_MAKER', 'MARKET', 'STOP_LOSS'],
+      ocoAllowed: true,
       isSpotTradingAllowed: true,
       isMarginTradingAllowed: false,
       permissions: ['SPOT'],

@@ -23,6 +23,8 @@ export interface BotMessage {
   replyMarkup: { inline_keyboard?: Array<Array<{ text: string; callback_data?: string }>> } | undefined;
   readonly history: string[];
   readonly file?: { readonly filename: string; readonly bytes: Uint8Array };
+  /** The message this one quotes (`reply_parameters.message_id`). */
+  readonly replyTo?: number;
   /** When the server received it, `performance.now()` ms (for latency figures). */
   readonly atMs?: number;
 }
@@ -34,7 +36,16 @@ export interface ApiCall {
   readonly atMs: number;
 }
 
-type Fault = { status: 429; retryAfterS: number } | { status: 500 | 502 | 503 } | { status: 'drop' };
+/**
+ * How a call fails: 429 with retry_after, a 5xx, a refusal such as 400 chat not found or 403 bot blocked, a dropped
+ * connection, or no answer at all (until the client gives up or the server closes).
+ */
+export type Fault =
+  | { status: 429; retryAfterS: number }
+  | { status: 500 | 502 | 503 }
+  | { status: 400 | 403; description: string }
+  | { status: 'drop' }
+  | { status: 'hang' };
 
 /**
  * A local Telegram Bot API server for tests: the real telegraf client talks to it over HTTP
@@ -93,7 +104,7 @@ export class FakeTelegramServer {
       from: { is_bot: false, first_name: from.username ?? 'user', ...from },
       chat_instance: 'ci',
       data,
-      message: { message_id: message.messageId, date: 0, chat: { id: message.chatId, type: 'private' }, text: message.text },
+      message: { message_id: message.messageId, date: 0, chat: { id: message.chatId, type: message.chatId < 0 ? 'supergroup' : 'private' }, text: message.text },
     };
     return this.push({ callback_query });
   }
@@ -187,6 +198,7 @@ export class FakeTelegramServer {
     this.calls.push({ method, params, atMs: Date.now() });
     const fault = this.faults.get(method)?.shift();
     if (fault?.status === 'drop') return void req.socket.destroy();
+    if (fault?.status === 'hang') return;
     if (fault?.status === 429) {
       return send(429, {
         ok: false,
@@ -195,7 +207,10 @@ export class FakeTelegramServer {
         parameters: { retry_after: fault.retryAfterS },
       });
     }
-    if (fault) return send(fault.status, { ok: false, error_code: fault.status, description: 'Internal Server Error' });
+    if (fault) {
+      const description = 'description' in fault ? fault.description : 'Internal Server Error';
+      return send(fault.status, { ok: false, error_code: fault.status, description });
+    }
     try {
       const result = await this.answer(method, params);
       send(200, { ok: true, result });
@@ -273,6 +288,8 @@ export class FakeTelegramServer {
     if (!Number.isFinite(chatId)) throw { code: 400, description: 'Bad Request: chat not found' };
     if (kind === 'text' && text.length > 4096) throw { code: 400, description: 'Bad Request: message is too long' };
     if (kind === 'text' && text.trim() === '') throw { code: 400, description: 'Bad Request: message text is empty' };
+    const quoted = typeof params.reply_parameters === 'string' ? (JSON.parse(params.reply_parameters) as unknown) : params.reply_parameters;
+    const replyTo = (quoted as { message_id?: number } | undefined)?.message_id;
     const message: BotMessage = {
       chatId,
       messageId: this.allocateMessageId(chatId),
@@ -283,6 +300,7 @@ export class FakeTelegramServer {
       history: [text],
       atMs: performance.now(),
       ...(file && typeof file === 'object' ? { file: file as BotMessage['file'] & object } : {}),
+      ...(replyTo === undefined ? {} : { replyTo }),
     };
     this.messages.push(message);
     return this.asTelegramMessage(message);
