@@ -158,7 +158,9 @@ export function createCommandRunner(commands: readonly Command[], deps: Deps): C
         reply = { level: 'error', lines: [error.message], ...(error.usage ? { usage: error.usage } : {}), ...badgesOf(error) };
       } else if (error instanceof TemporaryError) {
         outcome = 'temporary_error';
-        reply = { level: 'warning', lines: [`${error.message} Try again ${describeRetry(error.retryAfterMs)}.`], ...badgesOf(error) };
+        // Messages from the market layer already say when to retry; say it once.
+        const retry = /try again/i.test(error.message) ? '' : ` Try again ${describeRetry(error.retryAfterMs)}.`;
+        reply = { level: 'warning', lines: [`${error.message}${retry}`], ...badgesOf(error) };
       } else {
         outcome = 'internal_error';
         log.error({ err: error, command: command.name, ref }, 'command failed');

@@ -120,7 +120,8 @@ export class CircuitBreaker {
 
   private lastFailure(): string | undefined {
     const failure = this.policy.lastFailure;
-    return failure && 'error' in failure ? failure.error.message : undefined;
+    // The failure's own "try again in 2 s" is the retry's advice, not the breaker's: drop it, the breaker gives its own.
+    return failure && 'error' in failure ? failure.error.message.replace(/[;,]?\s*try again [^.;)]*\.?$/i, '') : undefined;
   }
 
   private moved(to: BreakerState): void {

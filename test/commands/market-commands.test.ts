@@ -72,7 +72,8 @@ describe('market commands over real ccxt and a local exchange serving real candl
     const gone = await runner.run('/price BTC/USDT', viewer);
     expect(gone.outcome).toBe('temporary_error');
     expect(gone.table).toBeUndefined();
-    expect(gone.lines[0]).toMatch(/Try again in/);
+    expect(gone.lines[0]).toMatch(/try again in/i);
+    expect(gone.lines[0]!.match(/try again/gi)).toHaveLength(1);
   });
 
   it('/chart draws the latest real candles and says where they came from', async () => {

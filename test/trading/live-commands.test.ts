@@ -44,7 +44,8 @@ describe('live trading commands: balances from the exchange, outcomes as they we
     exchange.injectFault('rate-limit', { path: '/api/v3/order', method: 'POST' });
     const reply = await confirmed('/buy BTC/USDT 0.01');
     expect(reply).toMatchObject({ outcome: 'temporary_error', level: 'warning', badges: ['LIVE'] });
-    expect(reply.lines[0]).toMatch(/Try again in \d+ s\.$/);
+    expect(reply.lines[0]).toMatch(/try again in \d+ s\.$/i);
+    expect(reply.lines[0]!.match(/try again/gi)).toHaveLength(1);
     const [audit] = await deps.store.audit.list({ limit: 1 });
     expect(audit).toMatchObject({ command: 'buy', outcome: 'temporary_error' });
   });
