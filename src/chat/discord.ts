@@ -127,7 +127,7 @@ export async function startDiscord(runner: CommandRunner, options: DiscordOption
     const known = commands.get(interaction.commandName);
     const line = known ? commandLineFor(known.command, values) : `/${interaction.commandName}`;
     const groupIds = memberRoleIds(interaction);
-    const caller: Caller = { platform: 'discord', userId: interaction.user.id, userName: interaction.user.username, chatId: channelId, ...(groupIds ? { groupIds } : {}) };
+    const caller: Caller = { platform: 'discord', userId: interaction.user.id, userName: interaction.user.username, chatId: channelId, ...(groupIds ? { groupIds } : {}), privateChat: !interaction.inGuild() };
     const progress = throttleProgress(async (text) => {
       await attempt('show progress', context, () => interaction.editReply(discordPayload(renderDiscordProgress(text))));
     }, options.progressIntervalMs ?? 1_500);
@@ -191,7 +191,7 @@ export async function startDiscord(runner: CommandRunner, options: DiscordOption
     const flags = ephemeral ? MessageFlags.Ephemeral : undefined;
     if (!(await attempt('acknowledge a button', context, () => interaction.deferReply(flags ? { flags } : {})))) return;
     const groupIds = memberRoleIds(interaction);
-    const caller: Caller = { platform: 'discord', userId: interaction.user.id, userName: interaction.user.username, chatId: interaction.channelId, ...(groupIds ? { groupIds } : {}) };
+    const caller: Caller = { platform: 'discord', userId: interaction.user.id, userName: interaction.user.username, chatId: interaction.channelId, ...(groupIds ? { groupIds } : {}), privateChat: !interaction.inGuild() };
     const reply = await runner.run(line, caller);
     await deliver(interaction, reply, flags, { ...context, requestId: reply.requestId });
   }
@@ -213,7 +213,7 @@ export async function startDiscord(runner: CommandRunner, options: DiscordOption
     }
     if (!(await attempt('acknowledge a button', context, () => interaction.deferUpdate()))) return;
     const groupIds = memberRoleIds(interaction);
-    const caller: Caller = { platform: 'discord', userId: interaction.user.id, userName: interaction.user.username, chatId: interaction.channelId, ...(groupIds ? { groupIds } : {}) };
+    const caller: Caller = { platform: 'discord', userId: interaction.user.id, userName: interaction.user.username, chatId: interaction.channelId, ...(groupIds ? { groupIds } : {}), privateChat: !interaction.inGuild() };
     const reply = await runner.run(line, caller);
     await deliver(interaction, reply, undefined, { ...context, requestId: reply.requestId });
   }

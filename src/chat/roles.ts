@@ -8,6 +8,8 @@ export interface Caller {
   readonly chatId: string;
   /** Discord guild role ids of the member, when the platform has them. */
   readonly groupIds?: readonly string[];
+  /** True in a one-to-one chat with the bot (a Telegram private chat, a Discord DM): nobody else reads the replies. */
+  readonly privateChat?: boolean;
 }
 
 /** The role a command needs: one of the chat roles, or `anyone` for commands such as /help and /whoami. */

@@ -150,6 +150,7 @@ export function startTelegram(runner: CommandRunner, options: TelegramOptions): 
       userId: String(from.id),
       userName: from.username ?? from.first_name,
       chatId: String(chatId),
+      privateChat: chat.type === 'private',
     };
     let ack: Promise<Message.TextMessage | undefined> | undefined;
     let lastEditMs = 0;
@@ -191,7 +192,9 @@ export function startTelegram(runner: CommandRunner, options: TelegramOptions): 
       return void (await answer('Sorry, this chat is not allowed to use the bot.'));
     }
     await answer(`Running ${line}`.slice(0, 200));
-    const caller: Caller = { platform: 'telegram', userId: String(query.from.id), userName: query.from.username ?? query.from.first_name, chatId: String(chat.id) };
+    const caller: Caller = {
+      platform: 'telegram', userId: String(query.from.id), userName: query.from.username ?? query.from.first_name, chatId: String(chat.id), privateChat: chat.type === 'private',
+    };
     const reply = await runner.run(line, caller);
     await deliver(chat.id, reply, undefined, message.message_id);
   }
@@ -212,6 +215,7 @@ export function startTelegram(runner: CommandRunner, options: TelegramOptions): 
       userId: String(query.from.id),
       userName: query.from.username ?? query.from.first_name,
       chatId: String(message.chat.id),
+      privateChat: message.chat.type === 'private',
     };
     const reply = await runner.run(line, caller);
     await deliver(message.chat.id, reply, message as Message.TextMessage);

@@ -17,16 +17,16 @@ export function targetOf(ctx: CommandContext): DeliveryTarget {
 }
 
 /**
- * Who may change a chat's subscriptions: alerts are routed by admins only; a report to a private Telegram chat (the
- * chat id is the user id) by any viewer; a report to any other chat or channel by an admin, since everyone there
- * gets it (a Discord DM cannot be told from a channel by its id, so it counts as shared).
+ * Who may change a chat's subscriptions: alerts are routed by admins only; a report to a one-to-one chat with the bot
+ * (a Telegram private chat, a Discord DM) by any viewer; a report to any other chat or channel by an admin, since
+ * everyone there gets it.
  */
 export function checkMayChange(kind: SubscriptionKind, ctx: CommandContext): void {
   if (ctx.role === 'admin') return;
   const role = ctx.role ? `the ${ctx.role} role` : 'no role';
   if (kind === 'alerts') throw new UserError(`Routing alerts needs the admin role; you have ${role}.`);
-  if (ctx.caller.platform !== 'telegram' || ctx.caller.chatId !== ctx.caller.userId) {
-    throw new UserError(`Changing the report of a shared chat or channel needs the admin role; you have ${role}. In a private Telegram chat with the bot any viewer may.`);
+  if (ctx.caller.privateChat !== true) {
+    throw new UserError(`Changing the report of a shared chat or channel needs the admin role; you have ${role}. In a private chat with the bot (Telegram, or a Discord DM) any viewer may.`);
   }
 }
 

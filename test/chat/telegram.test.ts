@@ -96,6 +96,14 @@ describe('Telegram transport (real telegraf, local Bot API server)', () => {
     );
   });
 
+  it('tells a private chat from a group: a viewer may subscribe the private chat to the report, not the group', async () => {
+    const viewer = { id: 200, username: 'vera' };
+    server.sendText(viewer, dm(viewer), '/subscribe report 08:00 UTC');
+    expect((await server.reply(200, 0)).text).toContain('This chat will get the daily portfolio report at 08:00 UTC');
+    server.sendText(viewer, { id: -500, type: 'group', title: 'desk' }, '/subscribe report 08:00 UTC');
+    expect((await server.reply(-500, 0)).text).toContain('Changing the report of a shared chat or channel needs the admin role');
+  });
+
   it('refuses a user without a role politely, and audits the refusal', async () => {
     server.sendText(stranger, dm(stranger), '/status');
     const reply = await server.reply(stranger.id, 0);

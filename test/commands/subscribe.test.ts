@@ -12,7 +12,9 @@ import { fixedClock, testDeps } from '../support/test-deps.js';
 
 const utc = (iso: string) => Date.parse(`${iso}Z`);
 /** A viewer in their private chat with the bot (on Telegram the chat id is the user id). */
-const viewerDm: Caller = { platform: 'telegram', userId: '1', userName: 'v', chatId: '1' };
+const viewerDm: Caller = { platform: 'telegram', userId: '1', userName: 'v', chatId: '1', privateChat: true };
+const discordViewerDm: Caller = { platform: 'discord', userId: '10', userName: 'v', chatId: '555', privateChat: true };
+const discordViewerChannel: Caller = { platform: 'discord', userId: '10', userName: 'v', chatId: '556', privateChat: false };
 /** The same viewer in a group. */
 const viewerGroup: Caller = { platform: 'telegram', userId: '1', userName: 'v', chatId: '-100500' };
 const traderGroup: Caller = { platform: 'telegram', userId: '2', userName: 't', chatId: '-100500' };
@@ -27,7 +29,7 @@ describe('/subscribe, /unsubscribe, /subscriptions', () => {
   beforeEach(() => {
     clock = fixedClock(utc('2026-01-05T12:00:00')); // 07:00 in New York, 13:00 in Berlin
     deps = testDeps({
-      EXCHANGE_API_URL: 'http://127.0.0.1:9', VIEWER_USERS: 'telegram:1', TRADER_USERS: 'telegram:2', ADMIN_USERS: 'telegram:3,discord:30',
+      EXCHANGE_API_URL: 'http://127.0.0.1:9', VIEWER_USERS: 'telegram:1,discord:10', TRADER_USERS: 'telegram:2', ADMIN_USERS: 'telegram:3,discord:30',
       REPORT_TIME: '08:00', REPORT_TIMEZONE: 'Europe/Berlin',
     }, clock);
     runner = createCommandRunner(allCommands, deps);
@@ -65,8 +67,10 @@ describe('/subscribe, /unsubscribe, /subscriptions', () => {
 
   it('a shared chat’s report and any alerts routing need an admin', async () => {
     expect((await runner.run('/subscribe report', viewerGroup)).lines[0]).toBe(
-      'Changing the report of a shared chat or channel needs the admin role; you have the viewer role. In a private Telegram chat with the bot any viewer may.',
+      'Changing the report of a shared chat or channel needs the admin role; you have the viewer role. In a private chat with the bot (Telegram, or a Discord DM) any viewer may.',
     );
+    expect((await runner.run('/subscribe report', discordViewerDm)).outcome).toBe('ok');
+    expect((await runner.run('/subscribe report', discordViewerChannel)).outcome).toBe('user_error');
     expect((await runner.run('/subscribe report', traderGroup)).outcome).toBe('user_error');
     expect((await runner.run('/subscribe alerts', viewerDm)).lines[0]).toBe('Routing alerts needs the admin role; you have the viewer role.');
     expect((await runner.run('/subscribe report 09:00 UTC', adminGroup)).outcome).toBe('ok');
@@ -74,7 +78,7 @@ describe('/subscribe, /unsubscribe, /subscriptions', () => {
     expect((await runner.run('/unsubscribe report', viewerGroup)).outcome).toBe('user_error');
     expect((await runner.run('/unsubscribe alerts', viewerDm)).outcome).toBe('user_error');
     const kinds = (await subscriptionsIn(deps.store.settings).list()).map((s) => `${s.kind} ${s.target.platform}:${s.target.chatId}`).sort();
-    expect(kinds).toEqual(['alerts discord:777', 'report telegram:-100500']);
+    expect(kinds).toEqual(['alerts discord:777', 'report discord:555', 'report telegram:-100500']);
   });
 
   it('/subscriptions shows this chat’s to a viewer and every chat’s to an admin; /unsubscribe removes once', async () => {
