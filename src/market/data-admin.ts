@@ -2,14 +2,15 @@ import { basename } from 'node:path';
 import { UserError } from '../errors.js';
 import { fetchCandlePages, type CandleRange, type PageOptions } from './backfill.js';
 import { sliceColumns } from './candle-columns.js';
+import { chooseCalendar, type CalendarChoice, type CalendarName } from './calendar.js';
 import type { CandleRepository } from './candle-repository.js';
 import type { ExchangeClient } from './exchange-client.js';
-import { findGaps as gapsIn, summarizeGaps, type GapSummary } from './gaps.js';
+import { findGaps as gapsIn, missingRange, summarizeGaps, type CalendarGap, type GapSummary } from './gaps.js';
 import { importCandleFile, type CandleFileFormat } from './importers.js';
 import { assertImportSource, sourceKind } from './sources.js';
 import { resolveSymbol } from './symbols.js';
 import { timeframeMs } from './timeframe.js';
-import type { CandleColumns, Gap, SeriesInfo } from './types.js';
+import type { CandleColumns, SeriesInfo } from './types.js';
 
 /** Names one stored series. */
 export interface SeriesRef {
@@ -18,11 +19,32 @@ export interface SeriesRef {
   readonly timeframe: string;
 }
 
-/** A gap report over one stored series. */
+/** One hole in a report, with the open times of the first and last bar its calendar expected there. */
+export interface ReportedGap extends CalendarGap {
+  readonly firstMissingMs: number;
+  readonly lastMissingMs: number;
+}
+
+/** A gap report over one stored series, counted on the calendar it names. */
 export interface GapReport extends SeriesRef {
   readonly rows: number;
-  readonly gaps: readonly Gap[];
+  readonly calendar: CalendarChoice;
+  readonly gaps: readonly ReportedGap[];
   readonly summary: GapSummary;
+  /** Gaps of a single weekday (weekdays calendar): likely exchange holidays, which no holiday list here confirms. */
+  readonly possibleHolidays: number;
+}
+
+/** The gaps in some bar open times at a timeframe, on the given calendar or the one the bars show. */
+export function gapReportOf(series: SeriesRef, timesMs: ArrayLike<number>, calendar?: CalendarName): GapReport {
+  const barMs = timeframeMs(series.timeframe);
+  const choice = chooseCalendar(timesMs, barMs, calendar);
+  const gaps = gapsIn(timesMs, barMs, choice.name).map((gap) => {
+    const { firstMs, lastMs } = missingRange(gap, barMs, choice.name);
+    return { ...gap, firstMissingMs: firstMs, lastMissingMs: lastMs };
+  });
+  const possibleHolidays = gaps.filter((gap) => gap.possibleHoliday).length;
+  return { ...series, rows: timesMs.length, calendar: choice, gaps, summary: summarizeGaps(gaps), possibleHolidays };
 }
 
 /** What an import stored. */
@@ -45,7 +67,7 @@ export function listSeries(repo: CandleRepository): Promise<SeriesInfo[]> {
 export async function importFile(
   repo: CandleRepository,
   path: string,
-  options: { source?: string; symbol?: string; timeframe?: string } = {},
+  options: { source?: string; symbol?: string; timeframe?: string; calendar?: CalendarName } = {},
 ): Promise<ImportReport> {
   const imported = await importCandleFile(path);
   const stem = basename(path).replace(/\.[^.]+$/, '');
@@ -63,18 +85,12 @@ export async function importFile(
   assertImportSource(source);
   const { columns } = imported;
   await repo.upsert(source, symbol, timeframe, columns);
-  const gaps = gapsIn(columns.timeMs, timeframeMs(timeframe));
   return {
+    ...gapReportOf({ source, symbol, timeframe }, columns.timeMs, options.calendar),
     file: imported.file,
     format: imported.format,
-    source,
-    symbol,
-    timeframe,
-    rows: columns.timeMs.length,
     firstMs: columns.timeMs[0]!,
     lastMs: columns.timeMs[columns.timeMs.length - 1]!,
-    gaps,
-    summary: summarizeGaps(gaps),
   };
 }
 
@@ -83,7 +99,7 @@ export async function backfill(
   client: ExchangeClient,
   repo: CandleRepository,
   range: CandleRange,
-  options: PageOptions & { onPage?: (fetched: number, lastMs: number) => void } = {},
+  options: PageOptions & { onPage?: (fetched: number, lastMs: number) => void; calendar?: CalendarName } = {},
 ): Promise<GapReport & { fetched: number; pages: number }> {
   if (sourceKind(client.id) !== 'exchange') throw new UserError(`"${client.id}" is not an exchange; backfill fetches from exchanges only.`);
   const symbol = resolveSymbol(range.symbol, await client.listMarkets(), client.id).symbol;
@@ -95,15 +111,19 @@ export async function backfill(
     pages++;
     options.onPage?.(fetched, page[page.length - 1]!.timeMs);
   }
-  const report = await findGaps(repo, { source: client.id, symbol, timeframe: range.timeframe }, range.fromMs, range.toMs);
+  const series = { source: client.id, symbol, timeframe: range.timeframe };
+  const report = await findGaps(repo, series, { fromMs: range.fromMs, toMs: range.toMs, ...(options.calendar ? { calendar: options.calendar } : {}) });
   return { ...report, fetched, pages };
 }
 
-/** The gaps in a stored series (within `[fromMs, toMs]` when given). */
-export async function findGaps(repo: CandleRepository, series: SeriesRef, fromMs?: number, toMs?: number): Promise<GapReport> {
-  const times = await repo.loadTimes(series.source, series.symbol, series.timeframe, fromMs, toMs);
-  const gaps = gapsIn(times, timeframeMs(series.timeframe));
-  return { ...series, rows: times.length, gaps, summary: summarizeGaps(gaps) };
+/** The gaps in a stored series (within `[fromMs, toMs]` when given), on the given calendar or the one its bars show. */
+export async function findGaps(
+  repo: CandleRepository,
+  series: SeriesRef,
+  options: { fromMs?: number; toMs?: number; calendar?: CalendarName } = {},
+): Promise<GapReport> {
+  const times = await repo.loadTimes(series.source, series.symbol, series.timeframe, options.fromMs, options.toMs);
+  return gapReportOf({ source: series.source, symbol: series.symbol, timeframe: series.timeframe }, times, options.calendar);
 }
 
 /** Deletes everything one source stored; returns the bars deleted. */

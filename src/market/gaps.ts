@@ -1,4 +1,14 @@
+import { isWeekendBar, type CalendarName } from './calendar.js';
 import type { Gap } from './types.js';
+
+const DAY_MS = 86_400_000;
+const WEEK_MS = 7 * DAY_MS;
+
+/** A gap as a calendar counts it: on `weekdays`, only bars expected outside the weekend are missing. */
+export interface CalendarGap extends Gap {
+  /** Weekdays only: the missing bars are one weekday's (that whole day, or at least half of it), as an exchange holiday would leave. */
+  readonly possibleHoliday?: true;
+}
 
 /** Totals over a gap list: how many holes and how many bars are missing in all. */
 export interface GapSummary {
@@ -9,18 +19,73 @@ export interface GapSummary {
 /**
  * The holes in a series of bar open times (ascending), for bars of `barMs`: each place where the next bar is more
  * than one step away. A step that is not a whole number of bars (an off-grid time) counts the whole bars skipped.
+ * On the `weekdays` calendar, bars the weekend explains (see {@link isWeekendBar}) are not missing.
  */
-export function findGaps(timesMs: ArrayLike<number>, barMs: number): Gap[] {
+export function findGaps(timesMs: ArrayLike<number>, barMs: number, calendar: CalendarName = '24x7'): CalendarGap[] {
   if (!(barMs > 0)) throw new RangeError(`bar length must be positive, got ${barMs}`);
-  const gaps: Gap[] = [];
+  const gaps: CalendarGap[] = [];
   for (let i = 1; i < timesMs.length; i++) {
     const previous = timesMs[i - 1]!;
     const step = timesMs[i]! - previous;
     if (!(step > 0)) throw new RangeError(`times must be strictly increasing (index ${i}: ${previous} then ${timesMs[i]})`);
-    const missingBars = Math.round(step / barMs) - 1;
-    if (missingBars >= 1) gaps.push({ afterMs: previous, missingBars });
+    const skipped = Math.round(step / barMs) - 1;
+    if (skipped < 1) continue;
+    if (calendar === '24x7') {
+      gaps.push({ afterMs: previous, missingBars: skipped });
+      continue;
+    }
+    const missing = weekdayBarsIn(previous, skipped, barMs);
+    if (missing.count >= 1) gaps.push({ afterMs: previous, missingBars: missing.count, ...(looksLikeHoliday(missing, barMs) ? { possibleHoliday: true } : {}) });
   }
   return gaps;
+}
+
+/** Open times of the first and last bar a gap lacks on its calendar (for a report that names the days). */
+export function missingRange(gap: Gap, barMs: number, calendar: CalendarName): { firstMs: number; lastMs: number } {
+  if (calendar === '24x7') return { firstMs: gap.afterMs + barMs, lastMs: gap.afterMs + gap.missingBars * barMs };
+  const { firstMs, lastMs } = weekdayBarsIn(gap.afterMs, Number.MAX_SAFE_INTEGER, barMs, gap.missingBars);
+  return { firstMs, lastMs };
+}
+
+interface Missing {
+  readonly count: number;
+  readonly firstMs: number;
+  readonly lastMs: number;
+}
+
+/**
+ * Of the `skipped` bars after `afterMs`, those outside the weekend (stopping after `limit` of them). Long holes are
+ * counted a week at a time when whole weeks hold whole bars, so a years-long hole in 1m bars costs one week's walk.
+ */
+function weekdayBarsIn(afterMs: number, skipped: number, barMs: number, limit = Infinity): Missing {
+  const perWeek = WEEK_MS % barMs === 0 ? WEEK_MS / barMs : Infinity;
+  let count = 0;
+  let firstMs = NaN;
+  let lastMs = NaN;
+  const visit = (k: number): void => {
+    const t = afterMs + k * barMs;
+    if (isWeekendBar(t, barMs)) return;
+    count++;
+    if (count === 1) firstMs = t;
+    lastMs = t;
+  };
+  if (skipped <= 2 * perWeek || limit !== Infinity) {
+    for (let k = 1; k <= skipped && count < limit; k++) visit(k);
+    return { count, firstMs, lastMs };
+  }
+  for (let k = 1; k <= perWeek; k++) visit(k);
+  const weeks = Math.floor(skipped / perWeek);
+  const perWeekCount = count;
+  count = perWeekCount * weeks;
+  if (perWeekCount > 0) lastMs += (weeks - 1) * WEEK_MS;
+  for (let k = weeks * perWeek + 1; k <= skipped; k++) visit(k);
+  return { count, firstMs, lastMs };
+}
+
+/** One weekday's bars and no other: the whole day for daily bars, at least half of it for shorter ones. */
+function looksLikeHoliday(missing: Missing, barMs: number): boolean {
+  const sameDay = Math.floor(missing.firstMs / DAY_MS) === Math.floor(missing.lastMs / DAY_MS);
+  return barMs >= DAY_MS ? missing.count === 1 : sameDay && missing.count * barMs * 2 >= DAY_MS;
 }
 
 /** Counts the gaps and missing bars in a gap list. */

@@ -22,11 +22,11 @@ describe('tradeops data', () => {
   it('imports a file all-or-nothing into its own source, lists it with its gaps, and reports the gaps', async () => {
     const imported = await tradeops(['data', 'import', sharedDataPath('crypto/freqtrade_testdata/UNITTEST_BTC-1m.json')], env);
     expect(imported).toMatchObject({ code: 0 });
-    expect(imported.out).toBe('Imported freqtrade:unittest_btc-1m UNITTEST/BTC 1m: 13681 bars, 2017-11-04 23:02 → 2017-11-14 22:59; 538 gaps, 717 missing bars.\n');
+    expect(imported.out).toBe('Imported freqtrade:unittest_btc-1m UNITTEST/BTC 1m: 13681 bars, 2017-11-04 23:02 → 2017-11-14 22:59; 538 gaps, 717 missing bars; calendar 24x7 (detected: bars on 2 of 2 weekends).\n');
     const again = await tradeops(['data', 'import', sharedDataPath('crypto/freqtrade_testdata/UNITTEST_BTC-1m.json')], env);
     expect(again.code).toBe(0);
     const list = JSON.parse((await tradeops(['data', 'list', '--json'], env)).out);
-    expect(list).toEqual([expect.objectContaining({ source: 'freqtrade:unittest_btc-1m', symbol: 'UNITTEST/BTC', timeframe: '1m', rows: 13681, gaps: 538 })]);
+    expect(list).toEqual([expect.objectContaining({ source: 'freqtrade:unittest_btc-1m', symbol: 'UNITTEST/BTC', timeframe: '1m', rows: 13681, gaps: 538, calendar: expect.objectContaining({ name: '24x7' }) })]);
     const gaps = JSON.parse((await tradeops(['data', 'gaps', '--symbol', 'unittest/btc', '--json'], env)).out);
     expect(gaps[0].summary).toEqual({ gaps: 538, missingBars: 717 });
   });
@@ -43,7 +43,7 @@ describe('tradeops data', () => {
     const args = ['data', 'backfill', '--symbol', 'BTC/USDT', '--timeframe', '1m', '--since', '2021-04-20T00:00', '--until', '2021-04-20T05:59'];
     const first = await tradeops(args, env);
     expect(first.code).toBe(0);
-    expect(first.out).toMatch(/^Backfilled binance BTC\/USDT 1m: \d+ bars; 1 gaps, 150 missing bars\.\n$/);
+    expect(first.out).toMatch(/^Backfilled binance BTC\/USDT 1m: \d+ bars; 1 gaps, 150 missing bars; calendar 24x7 \(detected: too short to tell: 0 weekends between the first and last bar, 3 needed; assumed round the clock\)\.\n$/);
     expect(first.err).toMatch(/… \d+ bars, up to/);
     await tradeops(args, env);
     const list = JSON.parse((await tradeops(['data', 'list', '--json'], env)).out);
@@ -66,6 +66,46 @@ describe('tradeops data', () => {
     expect((await tradeops(['data', 'clean', '--source', 'binance', '--yes'], env)).out).toBe('Deleted 210 bars of binance.\n');
     const left = JSON.parse((await tradeops(['data', 'list', '--json'], { ...env, DATABASE_URL: to })).out);
     expect(left).toEqual([expect.objectContaining({ source: 'binance', rows: 210 })]);
+  });
+
+  it('reports a stock on its weekdays calendar, says which and why, and counts round the clock when told', async () => {
+    const stocks = { ...env, DATABASE_URL: `sqlite:${join(dir, 'stocks.db')}` };
+    const imported = await tradeops(['data', 'import', sharedDataPath('GOOG.csv')], stocks);
+    expect(imported.out).toBe(
+      'Imported csv:goog GOOG 1d: 2148 bars, 2004-08-19 00:00 → 2013-03-01 00:00; 77 gaps (75 possibly holidays), 79 missing bars; ' +
+        'calendar weekdays (detected: no bars on any of the 445 weekends; Friday 21:00 to Monday 00:00 UTC is not a gap).\n',
+    );
+    const text = (await tradeops(['data', 'gaps', '--symbol', 'goog'], stocks)).out.split('\n');
+    expect(text).toEqual([
+      'csv:goog GOOG 1d: 2148 bars, 77 gaps (75 possibly holidays), 79 missing bars',
+      '  calendar: weekdays (detected: no bars on any of the 445 weekends; Friday 21:00 to Monday 00:00 UTC is not a gap)',
+      '  after Fri 2006-12-29 00:00: 2 bars missing (Mon 2007-01-01 00:00 → Tue 2007-01-02 00:00)',
+      '  after Fri 2012-10-26 00:00: 2 bars missing (Mon 2012-10-29 00:00 → Tue 2012-10-30 00:00)',
+      expect.stringMatching(/^  possibly holidays \(one weekday each, no holiday list is known\): Mon 2004-09-06, Thu 2004-11-25, Fri 2004-12-24, Mon 2005-01-17, .*, … 55 more \(use --json for all\)$/),
+      '',
+    ]);
+    expect(text.join('\n')).not.toMatch(/\((Sat|Sun) /);
+
+    const [json] = JSON.parse((await tradeops(['data', 'gaps', '--symbol', 'GOOG', '--json'], stocks)).out);
+    expect(json).toMatchObject({ calendar: { name: 'weekdays', chosenBy: 'detected' }, summary: { gaps: 77, missingBars: 79 }, possibleHolidays: 75 });
+    expect(json.gaps).toHaveLength(77);
+    expect(json.gaps.at(-1)).toEqual({ afterMs: Date.parse('2013-02-15'), missingBars: 1, possibleHoliday: true, firstMissingMs: Date.parse('2013-02-18'), lastMissingMs: Date.parse('2013-02-18') });
+
+    const forced = await tradeops(['data', 'gaps', '--symbol', 'GOOG', '--calendar', '24x7'], stocks);
+    expect(forced.out.split('\n').slice(0, 3)).toEqual([
+      'csv:goog GOOG 1d: 2148 bars, 463 gaps, 969 missing bars',
+      '  calendar: 24x7 (given)',
+      '  after Fri 2004-08-20 00:00: 2 bars missing (Sat 2004-08-21 00:00 → Sun 2004-08-22 00:00)',
+    ]);
+    expect(forced.out).not.toMatch(/possibly/);
+    const list = (await tradeops(['data', 'list'], stocks)).out.split('\n');
+    expect(list[0]).toMatch(/gaps +calendar$/);
+    expect(list[2]).toMatch(/^csv:goog +GOOG +1d +2148 .* 77 +weekdays$/);
+    expect(JSON.parse((await tradeops(['data', 'list', '--json', '--calendar', '24x7'], stocks)).out)[0]).toMatchObject({ gaps: 463, calendar: { name: '24x7', chosenBy: 'given' } });
+
+    const bad = await tradeops(['data', 'gaps', '--calendar', 'nyse'], stocks);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--calendar: "nyse" is not a calendar: use 24x7 \(round the clock, crypto\) or weekdays/);
   });
 
   it('explains usage mistakes with exit code 2', async () => {

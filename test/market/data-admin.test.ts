@@ -28,11 +28,34 @@ describe('data admin over a SQLite repository', () => {
     expect(goog).toMatchObject({ source: 'csv:goog', symbol: 'GOOG', timeframe: '1d', rows: 2_148, format: 'backtesting-csv' });
     const btc = await importFile(repo, BTC_1M);
     expect(btc).toMatchObject({ source: 'freqtrade:btc_usdt-1m', symbol: 'BTC/USDT', timeframe: '1m', rows: 61_272, summary: { gaps: 2, missingBars: 434 } });
-    expect(btc.gaps[0]).toEqual({ afterMs: utc('2021-04-20T01:59'), missingBars: 150 });
+    expect(btc.gaps[0]).toEqual({ afterMs: utc('2021-04-20T01:59'), missingBars: 150, firstMissingMs: utc('2021-04-20T02:00'), lastMissingMs: utc('2021-04-20T04:29') });
+    expect(btc.calendar).toEqual({ name: '24x7', chosenBy: 'detected', reason: 'bars on 6 of 6 weekends' });
+    expect(goog).toMatchObject({ calendar: { name: 'weekdays', chosenBy: 'detected' }, summary: { gaps: 77, missingBars: 79 }, possibleHolidays: 75 });
     expect((await listSeries(repo)).map((s) => [s.source, s.symbol, s.timeframe, s.rows])).toEqual([
       ['csv:goog', 'GOOG', '1d', 2_148],
       ['freqtrade:btc_usdt-1m', 'BTC/USDT', '1m', 61_272],
     ]);
+  });
+
+  it('reports a stock series on its weekdays calendar, or round the clock when told, with the dates of each hole', async () => {
+    const repo = sqliteRepo();
+    await importFile(repo, join(DATA_DIR, 'GOOG.csv'));
+    const series = { source: 'csv:goog', symbol: 'GOOG', timeframe: '1d' };
+    const report = await findGaps(repo, series);
+    expect(report.calendar).toEqual({ name: 'weekdays', chosenBy: 'detected', reason: 'no bars on any of the 445 weekends' });
+    expect(report.gaps.find((g) => !g.possibleHoliday)).toEqual({
+      afterMs: utc('2006-12-29T00:00'),
+      missingBars: 2,
+      firstMissingMs: utc('2007-01-01T00:00'),
+      lastMissingMs: utc('2007-01-02T00:00'),
+    });
+    const roundTheClock = await findGaps(repo, series, { calendar: '24x7' });
+    expect(roundTheClock).toMatchObject({ calendar: { name: '24x7', chosenBy: 'given' }, summary: { gaps: 463, missingBars: 969 }, possibleHolidays: 0 });
+    expect(roundTheClock.gaps[0]).toEqual({ afterMs: utc('2004-08-20T00:00'), missingBars: 2, firstMissingMs: utc('2004-08-21T00:00'), lastMissingMs: utc('2004-08-22T00:00') });
+    const month = await findGaps(repo, series, { fromMs: utc('2012-10-01T00:00'), toMs: utc('2012-10-31T00:00') });
+    expect(month).toMatchObject({ rows: 21, calendar: { name: 'weekdays' }, summary: { gaps: 1, missingBars: 2 }, possibleHolidays: 0 }); // Hurricane Sandy
+    const forced = await importFile(repo, join(DATA_DIR, 'GOOG.csv'), { source: 'csv:goog2', calendar: '24x7' });
+    expect(forced.summary).toEqual({ gaps: 463, missingBars: 969 });
   });
 
   it('imports nothing from a file with one bad row, and names the line', async () => {
@@ -66,6 +89,7 @@ describe('data admin over a SQLite repository', () => {
       onPage: (fetched) => pages.push(fetched),
     });
     expect(report).toMatchObject({ source: 'binance', symbol: 'BTC/USDT', timeframe: '1m', fetched: 9_646, pages: 10, rows: 9_646, summary: { gaps: 2, missingBars: 434 } });
+    expect(report.calendar).toEqual({ name: '24x7', chosenBy: 'detected', reason: 'bars on 1 of 1 weekend' });
     expect(pages[pages.length - 1]).toBe(9_646);
     await importFile(repo, BTC_1M, { source: 'freqtrade:selskas' });
     const same = await compareSources(repo, { a: 'binance', b: 'freqtrade:selskas', symbol: 'BTC/USDT', timeframe: '1m' });
