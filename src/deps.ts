@@ -46,14 +46,18 @@ export interface Deps {
 /** The system clock. */
 export const systemClock: Clock = { now: () => Date.now() };
 
-const tradingByDeps = new WeakMap<Deps, Promise<Trading>>();
+/**
+ * One trading stack per store: keyed on the store (not the Deps object), so a job's deps (Deps plus a notifier) share
+ * the stack the commands use instead of starting a second broker over the same ledger.
+ */
+const tradingByStore = new WeakMap<Store, Promise<Trading>>();
 
 /**
  * The trading stack of these deps (the configured mode's broker, breaker and order service), built and started
  * (starting balances booked, orders reconciled) on first use; `tradeops start` asks for it at start-up.
  */
 export function tradingOf(deps: Deps): Promise<Trading> {
-  let trading = tradingByDeps.get(deps);
+  let trading = tradingByStore.get(deps.store);
   if (!trading) {
     const { config } = deps;
     // Live orders go to the configured exchange with its keys (loadConfig refuses TRADING_MODE=live without them).
@@ -65,8 +69,8 @@ export function tradingOf(deps: Deps): Promise<Trading> {
       }),
     );
     // A failed start (store or exchange down) is not cached: the next command tries again.
-    trading.catch(() => tradingByDeps.delete(deps));
-    tradingByDeps.set(deps, trading);
+    trading.catch(() => tradingByStore.delete(deps.store));
+    tradingByStore.set(deps.store, trading);
   }
   return trading;
 }
@@ -75,7 +79,7 @@ export function tradingOf(deps: Deps): Promise<Trading> {
 export async function closeDeps(deps: Deps): Promise<void> {
   deps.jobs.cancelAll();
   await deps.optimizerPool.close().catch((error: unknown) => deps.logger.warn({ err: error }, 'closing the optimizer pool failed'));
-  const trading = await tradingByDeps.get(deps)?.catch(() => undefined);
+  const trading = await tradingByStore.get(deps.store)?.catch(() => undefined);
   await trading?.close().catch((error: unknown) => deps.logger.warn({ err: error }, 'closing trading failed'));
   await deps.market.exchange.close().catch((error: unknown) => deps.logger.warn({ err: error }, 'closing the exchange client failed'));
   await deps.store.close();

@@ -1,4 +1,6 @@
 import { checkPeriod, checkSameLength, outputArray } from './params.js';
+import type { ExtremesScratch } from './rolling-extremes.js';
+import { EXTREMES_CHUNK, extremesChunk, extremesScratch, trackExtremes } from './rolling-extremes.js';
 
 /**
  * Fast %K for one bar: 100·(close − lowest)/(highest − lowest), or 0 when the window has no range (TA-Lib's rule).
@@ -20,8 +22,8 @@ export function willrOf(close: number, highest: number, lowest: number): number 
 
 /**
  * Where each close sits in the range of the last `period` bars: fast %K, or Williams %R when `williams` is true,
- * written to out[i] for i ≥ period−1 (earlier slots are left untouched). The tracking of `rollingExtremes`, fused with
- * the formula so no array of extremes is needed.
+ * written to out[i] for i ≥ period−1 (earlier slots are left untouched). The extremes of `rollingExtremes`, a chunk
+ * at a time, fused with the formula so no array of extremes is needed.
  */
 export function rangeOscillator(
   what: string,
@@ -35,41 +37,53 @@ export function rangeOscillator(
   checkPeriod(`${what} period`, period);
   const n = checkSameLength(what, high, low, close);
   const res = outputArray(what, n, out);
-  let highest = -Infinity;
-  let lowest = Infinity;
-  let highIdx = -1;
-  let lowIdx = -1;
-  for (let i = 0; i < n; i++) {
-    const h = high[i]!;
-    const l = low[i]!;
-    const start = i - period + 1;
-    if (highIdx < start) {
-      highIdx = start;
-      highest = high[start]!;
-      for (let j = start + 1; j <= i; j++) {
-        if (high[j]! >= highest) {
-          highest = high[j]!;
-          highIdx = j;
-        }
-      }
-    } else if (h >= highest) {
-      highest = h;
-      highIdx = i;
+  if (n < period) return res;
+  const scratch = extremesScratch(period, n);
+  for (let from = period - 1; from < n; from += EXTREMES_CHUNK) {
+    const to = Math.min(n, from + EXTREMES_CHUNK);
+    if (!extremesChunk(high, low, period, from, to, scratch)) {
+      return trackedOscillator(high, low, close, period, williams, res);
     }
-    if (lowIdx < start) {
-      lowIdx = start;
-      lowest = low[start]!;
-      for (let j = start + 1; j <= i; j++) {
-        if (low[j]! <= lowest) {
-          lowest = low[j]!;
-          lowIdx = j;
-        }
-      }
-    } else if (l <= lowest) {
-      lowest = l;
-      lowIdx = i;
-    }
-    if (start >= 0) res[i] = williams ? willrOf(close[i]!, highest, lowest) : fastK(close[i]!, highest, lowest);
+    if (williams) willrChunk(close, from, to, scratch, res);
+    else fastKChunk(close, from, to, scratch, res);
   }
   return res;
+}
+
+/** `rangeOscillator` over the extremes of `trackExtremes`, for inputs with NaN. */
+function trackedOscillator(
+  high: Float64Array,
+  low: Float64Array,
+  close: Float64Array,
+  period: number,
+  williams: boolean,
+  res: Float64Array,
+): Float64Array {
+  const highest = new Float64Array(high.length);
+  const lowest = new Float64Array(high.length);
+  trackExtremes(high, low, period, highest, lowest);
+  for (let i = period - 1; i < high.length; i++) {
+    res[i] = williams ? willrOf(close[i]!, highest[i]!, lowest[i]!) : fastK(close[i]!, highest[i]!, lowest[i]!);
+  }
+  return res;
+}
+
+/** Williams %R of the windows ending at from..to−1, from the extremes `extremesChunk` left in `scratch`. */
+function willrChunk(close: Float64Array, from: number, to: number, scratch: ExtremesScratch, res: Float64Array): void {
+  const { high, low, span } = scratch;
+  for (let i = from, r = 0; i < to; i++, r++) {
+    const highest = high[r + span * +(high[r + span]! >= high[r]!)]!;
+    const lowest = low[r + span * +(low[r + span]! <= low[r]!)]!;
+    res[i] = willrOf(close[i]!, highest, lowest);
+  }
+}
+
+/** fast %K of the windows ending at from..to−1, from the extremes `extremesChunk` left in `scratch`. */
+function fastKChunk(close: Float64Array, from: number, to: number, scratch: ExtremesScratch, res: Float64Array): void {
+  const { high, low, span } = scratch;
+  for (let i = from, r = 0; i < to; i++, r++) {
+    const highest = high[r + span * +(high[r + span]! >= high[r]!)]!;
+    const lowest = low[r + span * +(low[r + span]! <= low[r]!)]!;
+    res[i] = fastK(close[i]!, highest, lowest);
+  }
 }

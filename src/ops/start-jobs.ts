@@ -10,8 +10,8 @@ import { startScheduler, type Scheduler, type SchedulerOptions } from './schedul
  */
 export function startJobs(jobs: readonly Job[], deps: Deps, notifier: Notifier, options: SchedulerOptions = {}): Scheduler {
   let scheduler: Scheduler | undefined;
-  // The same object, not a copy: per-deps caches (the trading stack of tradingOf) must be shared with the commands.
-  const jobDeps: JobDeps = Object.assign(deps, { notifier, wake: (name: string) => scheduler?.wake(name) });
+  // tradingOf keys its stack on the store, so the jobs share the commands' trading stack through this copy.
+  const jobDeps: JobDeps = { ...deps, notifier, wake: (name: string) => scheduler?.wake(name) };
   scheduler = startScheduler(jobs, jobDeps, {
     onJobFailed: async (name, error, nowMs) => void (await raiseJobFailure(deps.store, name, error, nowMs)),
     onJobSucceeded: async (name, nowMs) => void (await resolveJobFailure(deps.store, name, nowMs)),

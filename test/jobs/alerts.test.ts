@@ -44,7 +44,7 @@ describe('alert lifecycle: trip → posted once → repeated until acknowledged 
       PAPER_SLIPPAGE_BPS: '10', DAILY_LOSS_LIMIT: '0.5', ALERT_REPEAT_MINUTES: '15', HEARTBEAT_HOURS: 'off',
     }, clock);
     wakes = [];
-    // As startJobs does: the same object, so the job and the commands share one trading stack (tradingOf caches per deps).
+    // The job's deps share the commands' trading stack: tradingOf keeps one per store.
     jobDeps = Object.assign(deps, { notifier: { platforms: [], send: () => Promise.reject(new Error('the alerts job only records')) }, wake: (name: string) => void wakes.push(name) });
     runner = createCommandRunner(allCommands, deps);
     for (const target of onCall) await subscriptionsIn(deps.store.settings).put({ kind: 'alerts', target, by: 'telegram:3', atMs: T0 }, T0);
