@@ -6,6 +6,7 @@ import type { Deps } from '../src/deps.js';
 import { UserError } from '../src/errors.js';
 import { alertSnoozes, parseDurationMs, snoozeCovers } from '../src/ops/alert-snooze.js';
 import { alertBook } from '../src/ops/alerts.js';
+import { requester } from '../src/chat/trading-replies.js';
 
 const USAGE = '/alerts [snooze DURATION [KEY_PREFIX|all] | unsnooze [KEY_PREFIX|all]]';
 const PATTERN = /^[a-z0-9][a-z0-9:._-]{0,99}$/i;
@@ -43,7 +44,7 @@ async function snooze(deps: Deps, ctx: CommandContext, words: readonly string[])
   if (extra.length > 0 || !PATTERN.test(pattern)) throw new UserError(`"${[pattern, ...extra].join(' ')}" is not a dedup key prefix (letters, digits, : . _ -) or all.`, USAGE);
   const untilMs = ctx.nowMs + parseDurationMs(duration);
   const scope = pattern.toLowerCase() === 'all' ? 'all' : pattern;
-  await alertSnoozes(deps.store.settings).snooze(scope, untilMs, `${ctx.caller.platform}:${ctx.caller.userId}`, ctx.nowMs);
+  await alertSnoozes(deps.store.settings).snooze(scope, untilMs, requester(ctx), ctx.nowMs);
   const covered = (await alertBook(deps.store.settings).open()).filter((a) => snoozeCovers(scope, a.dedupKey));
   return {
     level: 'success', title: 'Alerts snoozed',

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { renderEquityChart } from '../src/chat/charts.js';
 import { defineCommand } from '../src/chat/command.js';
 import { formatUtc } from '../src/chat/format.js';
+import { requester } from '../src/chat/trading-replies.js';
 import { runBacktestJob } from '../src/research/backtest-job.js';
 import { chatCandles, chatUnitSize, parseRange, strategyParams } from '../src/research/chat-candles.js';
 import { saveRunRecord } from '../src/research/run-record.js';
@@ -29,7 +30,7 @@ export const backtest = defineCommand({
   async run(args, deps, ctx) {
     const { symbol, timeframe, strategy, range, cash, commission, spread, source, fractional, params: paramText, ...loose } = args;
     const params = strategyParams(paramText, loose);
-    return deps.jobs.run(`${ctx.caller.platform}:${ctx.caller.userId}`, 'backtest', async () => {
+    return deps.jobs.run(requester(ctx), 'backtest', async () => {
       const set = await chatCandles(deps, { source, symbol, timeframe, range: parseRange(range), nowMs: ctx.nowMs }, ctx.progress);
       ctx.progress(`running ${strategy} on ${set.provenance.rows} bars`);
       const outcome = runBacktestJob(set, {
@@ -42,7 +43,7 @@ export const backtest = defineCommand({
           ...(chatUnitSize(set, fractional, deps.market.exchange.id) ? { unitSize: chatUnitSize(set, fractional, deps.market.exchange.id)! } : {}),
           finalize: true,
         },
-        requestedBy: `${ctx.caller.platform}:${ctx.caller.userId}`,
+        requestedBy: requester(ctx),
         nowMs: ctx.nowMs,
       });
       await saveRunRecord(deps.store.settings, outcome.record);

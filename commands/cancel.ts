@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineCommand } from '../src/chat/command.js';
 import { allows } from '../src/chat/roles.js';
-import { describeOrder, withTrading } from '../src/chat/trading-replies.js';
+import { describeOrder, requester, withTrading } from '../src/chat/trading-replies.js';
 import { UserError } from '../src/errors.js';
 import { ACTIVE_STATUSES } from '../src/trading/order-lifecycle.js';
 
@@ -18,7 +18,7 @@ export const cancel = defineCommand({
   args: z.strictObject({ target: z.string().max(64) }),
   async run({ target }, deps, ctx) {
     if (target.toLowerCase() === 'job') {
-      const stopped = deps.jobs.cancel(`${ctx.caller.platform}:${ctx.caller.userId}`);
+      const stopped = deps.jobs.cancel(requester(ctx));
       return { level: stopped ? 'success' : 'info', lines: [stopped ? `Your ${stopped} is being stopped.` : 'You have no backtest or optimisation running.'] };
     }
     if (!allows(ctx.role, 'trader')) throw new UserError(`Cancelling orders needs the trader role; you have the ${ctx.role ?? 'no'} role.`);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { renderHeatmap } from '../src/chat/charts.js';
 import { defineCommand } from '../src/chat/command.js';
 import { formatUtc } from '../src/chat/format.js';
+import { requester } from '../src/chat/trading-replies.js';
 import { chatCandles, chatUnitSize, parseRange, strategyParams } from '../src/research/chat-candles.js';
 import { heatmapGrid, objectiveNamed, OBJECTIVE_NAMES, runOptimizeJob, strategyParamsOf } from '../src/research/optimize-job.js';
 
@@ -31,7 +32,7 @@ export const optimize = defineCommand({
   async run(args, deps, ctx) {
     const { symbol, timeframe, strategy, range, objective, wf, source, fractional, params: paramText, ...loose } = args;
     const ranges = strategyParams(paramText, loose);
-    return deps.jobs.run(`${ctx.caller.platform}:${ctx.caller.userId}`, 'optimization', async (signal) => {
+    return deps.jobs.run(requester(ctx), 'optimization', async (signal) => {
       const set = await chatCandles(deps, { source, symbol, timeframe, range: parseRange(range), nowMs: ctx.nowMs }, ctx.progress);
       const windows = wf?.split(':').map(Number);
       const started = performance.now();

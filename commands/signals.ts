@@ -1,18 +1,16 @@
 import { z } from 'zod';
 import { defineCommand } from '../src/chat/command.js';
-import { formatNumber, formatUtc } from '../src/chat/format.js';
+import { formatUtc } from '../src/chat/format.js';
 import { UserError } from '../src/errors.js';
 import { asColumns } from '../src/market/candle-columns.js';
 import { isTimeframe, timeframeMs } from '../src/market/timeframe.js';
+import { STANCE_NAME, shownValue } from '../src/research/watch-signal.js';
 import { explainConfluence } from '../src/strategies/confluence.js';
 import { listStrategies } from '../src/strategies/registry.js';
 import type { ConfluenceParams } from '../src/strategies/confluence.js';
 
 /** Candles fetched per symbol: enough for every default parameter's warm-up. */
 const BARS = 500;
-const STANCE: Record<number, string> = { 1: 'LONG', [-1]: 'SHORT', 0: 'flat' };
-
-const shown = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '—' : formatNumber(Number(v.toPrecision(6))));
 
 /** /signals: each strategy's current stance per symbol, the indicator values behind it, and the confluence score. */
 export const signals = defineCommand({
@@ -44,13 +42,13 @@ export const signals = defineCommand({
         const values = Object.entries(result.indicators)
           .filter(([k]) => !k.endsWith('_score') && k !== 'score')
           .slice(0, 4)
-          .map(([k, v]) => `${k} ${shown(v[last])}`);
-        rows.push([name, strategy.name, STANCE[result.targets[last]!]!, values.join(', ')]);
+          .map(([k, v]) => `${k} ${shownValue(v[last])}`);
+        rows.push([name, strategy.name, STANCE_NAME[result.targets[last]!]!, values.join(', ')]);
         if (strategy.name === 'confluence') {
           const why = explainConfluence(result, strategy.defaults as unknown as ConfluenceParams, last);
           lines.push(
-            `${name} confluence ${shown(why.score)}/100 (long above ${why.longAbove}, short below ${why.shortBelow}): ` +
-              why.components.map((c) => `${c.name} ${shown(c.raw)} → ${shown(c.subScore)} × ${(c.share * 100).toFixed(0)}%`).join(', '),
+            `${name} confluence ${shownValue(why.score)}/100 (long above ${why.longAbove}, short below ${why.shortBelow}): ` +
+              why.components.map((c) => `${c.name} ${shownValue(c.raw)} → ${shownValue(c.subScore)} × ${(c.share * 100).toFixed(0)}%`).join(', '),
           );
         }
       }

@@ -16,8 +16,8 @@ export const status = defineCommand({
   async run(_args, deps, ctx) {
     const health = await deps.store.health();
     const { runtime } = deps;
-    const [breakerLine, jobLines] = await Promise.all([tradingBreakerLine(deps), jobStatusLines(deps, ctx.nowMs)]);
-    const troubled = !health.ok || /TRIPPED/.test(breakerLine) || jobLines.some((l) => /: FAILED /.test(l));
+    const [breaker, jobs] = await Promise.all([tradingBreakerLine(deps), jobStatusLines(deps, ctx.nowMs)]);
+    const troubled = !health.ok || breaker.tripped || jobs.failed;
     return {
       level: troubled ? 'warning' : 'info',
       title: `tradeops ${runtime.version}`,
@@ -27,8 +27,8 @@ export const status = defineCommand({
         `Adapters: ${runtime.adapters.length ? runtime.adapters.join(', ') : 'none'}`,
         marketLine(deps.market.quotes.stats(), ctx.nowMs),
         `Trading mode: ${deps.config.trading.mode.toUpperCase()}${deps.config.trading.mode === "live" ? ` on ${deps.config.exchange}` : " (simulated account, real quotes)"}`,
-        breakerLine,
-        ...jobLines,
+        breaker.line,
+        ...jobs.lines,
         `Node ${process.versions.node}, pid ${process.pid}`,
       ],
     };

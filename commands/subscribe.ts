@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineCommand } from '../src/chat/command.js';
+import { requester } from '../src/chat/trading-replies.js';
 import { formatDuration } from '../src/chat/format.js';
 import { UserError } from '../src/errors.js';
 import { localTimeOf } from '../src/ops/local-time.js';
@@ -20,7 +21,7 @@ export const subscribe = defineCommand({
     const target = targetOf(ctx);
     checkMayChange(kind, ctx);
     const subs = subscriptionsIn(deps.store.settings);
-    const by = `${ctx.caller.platform}:${ctx.caller.userId}`;
+    const by = requester(ctx);
     if (kind === 'alerts') {
       if (options.length) throw new UserError('/subscribe alerts takes no options.', SUBSCRIBE_USAGE);
       await subs.put({ kind, target, by, atMs: ctx.nowMs }, ctx.nowMs);

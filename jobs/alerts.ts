@@ -3,8 +3,8 @@ import { tradingOf } from '../src/deps.js';
 import { applyMarketData, applyRisk, applyTradingBreaker } from '../src/ops/alert-conditions.js';
 import { postHeartbeat, type HeartbeatFacts } from '../src/ops/alert-heartbeat.js';
 import { postAlerts } from '../src/ops/alert-posts.js';
-import { alertSnoozes } from '../src/ops/alert-snooze.js';
-import { alertBook, jobFailureKey, type AlertBook } from '../src/ops/alerts.js';
+import { alertSnoozes, inForce } from '../src/ops/alert-snooze.js';
+import { alertBook, jobFailureKey, type Alert, type AlertBook, type AlertView } from '../src/ops/alerts.js';
 import { defineJob, type JobDeps } from '../src/ops/job.js';
 import { jobRecordsIn } from '../src/ops/job-records.js';
 import { subscriptionsIn } from '../src/ops/subscriptions.js';
@@ -27,17 +27,21 @@ async function checkRisk(deps: JobDeps, book: AlertBook, nowMs: number): Promise
   }
 }
 
-/** Resolves the failure alert of every job whose last recorded run, after the alert was raised, succeeded. */
-async function resolveRecoveredJobs(deps: JobDeps, book: AlertBook, nowMs: number): Promise<void> {
+/** Resolves the failure alert of every job whose last recorded run, after the alert was raised, succeeded; returns the view after. */
+async function resolveRecoveredJobs(deps: JobDeps, book: AlertBook, view: AlertView, nowMs: number): Promise<AlertView> {
   const runs = await jobRecordsIn(deps.store.settings).runs();
-  for (const alert of await book.open()) {
-    if (!alert.dedupKey.startsWith('job:')) continue;
-    const name = alert.dedupKey.slice('job:'.length);
-    const last = runs.get(name);
-    if (last?.outcome === 'ok' && last.atMs > alert.raisedAtMs) {
-      await book.resolve(jobFailureKey(name), `the ${name} job ran successfully at ${formatUtc(last.atMs)}`, nowMs);
+  const jobOf = new Map([...runs.keys()].map((name) => [jobFailureKey(name), name]));
+  const resolved = new Map<string, Alert>();
+  for (const alert of view.open) {
+    const name = jobOf.get(alert.dedupKey);
+    const last = name === undefined ? undefined : runs.get(name);
+    if (name !== undefined && last?.outcome === 'ok' && last.atMs > alert.raisedAtMs) {
+      const done = await book.resolve(alert.dedupKey, `the ${name} job ran successfully at ${formatUtc(last.atMs)}`, nowMs);
+      if (done) resolved.set(done.id, done);
     }
   }
+  if (resolved.size === 0) return view;
+  return { all: view.all.map((a) => resolved.get(a.id) ?? a), open: view.open.filter((a) => !resolved.has(a.id)) };
 }
 
 /** What the heartbeat shows, read now. */
@@ -69,11 +73,11 @@ export const alerts = defineJob({
     await applyTradingBreaker(book, mode, latestEvent, nowMs);
     const md = deps.market.exchange.breaker;
     await applyMarketData(book, md.source, md.snapshot(), nowMs);
-    await resolveRecoveredJobs(deps, book, nowMs);
 
-    const [subscribers, active, all, open] = await Promise.all([
-      subscriptionsIn(store.settings).list('alerts'), snoozes.active(nowMs), book.all(), book.open(),
-    ]);
+    // The book, the snoozes and the subscribers are read once; the steps below reuse what was read.
+    const [read, subscribers, stored] = await Promise.all([book.view(), subscriptionsIn(store.settings).list('alerts'), snoozes.list()]);
+    const { all, open } = await resolveRecoveredJobs(deps, book, read, nowMs);
+    const active = inForce(stored, nowMs);
     // Open means its open marker points at it: a record another replica is still raising (or lost) is not posted.
     const openIds = new Set(open.map((a) => a.id));
     const posting = all.filter((a) => a.resolved || openIds.has(a.id));
@@ -84,8 +88,8 @@ export const alerts = defineJob({
       recorded += await postHeartbeat(store, facts, subscribers, active, nowMs, config.ops.heartbeatMs, config.ops.deliveryExpiryMs);
     }
     if (recorded > 0) deps.wake('deliveries');
-    const pruned = await book.prune(nowMs, KEEP_MS);
-    await snoozes.prune(nowMs);
+    const pruned = await book.prune(nowMs, KEEP_MS, { all, open });
+    await snoozes.prune(nowMs, stored);
     return {
       summary: `${open.length} open alert(s), ${recorded} post(s) recorded for ${subscribers.length} subscriber(s)` +
         `${active.length ? `, ${active.length} snooze(s)` : ''}${pruned ? `, ${pruned} pruned` : ''}${riskProblem ? `; not checked: ${riskProblem}` : ''}`,

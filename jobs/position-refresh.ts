@@ -41,11 +41,8 @@ export const positionRefresh = defineJob({
   async run(deps, nowMs) {
     const trading = await tradingOrSkip(deps);
     if (typeof trading === 'string') return { summary: trading };
-    const report = await trading.service.refresh(nowMs);
-    const [portfolio, active] = await Promise.all([
-      trading.service.portfolio(nowMs),
-      trading.service.orders({ statuses: ACTIVE_STATUSES, limit: 1000 }),
-    ]);
+    const { portfolio, ...report } = await trading.service.refresh(nowMs);
+    const active = await trading.service.orders({ statuses: ACTIVE_STATUSES, limit: 1000 });
     const problems = await quoteProblems(trading, new Set([...active.map((o) => o.symbol), ...portfolio.positions.map((p) => p.symbol)]));
     const parts = [
       `${trading.service.badge}: ${report.checked} active orders checked, ${report.fillsRecorded} fills recorded`,

@@ -2,9 +2,9 @@ import type { JobDeps } from '../src/ops/job.js';
 import { defineJob } from '../src/ops/job.js';
 import { enqueue } from '../src/ops/outbox.js';
 import { TemporaryError, UserError } from '../src/errors.js';
-import { closedWindow, topUpCandles, type ClosedWindow } from '../src/research/watch-candles.js';
+import { closedWindow, lastClosedOpenMs, topUpCandles, type ClosedWindow } from '../src/research/watch-candles.js';
 import { flipReply, stanceOnLastBar } from '../src/research/watch-signal.js';
-import { dropOrphanStates, getWatchState, listWatches, putWatchState, watchedPairs, type Watch } from '../src/research/watches.js';
+import { listWatches, putWatchState, watchedPairs, watchStates, type Watch, type WatchState } from '../src/research/watches.js';
 import { timeframeMs } from '../src/market/timeframe.js';
 import type { CandleColumns } from '../src/market/types.js';
 
@@ -13,11 +13,10 @@ const WINDOW_BARS = 500;
 
 type Outcome = 'posted' | 'baseline' | 'unchanged' | 'warming up';
 
-/** Evaluates one watch on the pair's closed bars: records a baseline silently, or posts a flip once per bar. */
-async function evaluate(deps: JobDeps, watch: Watch, candles: CandleColumns, source: string, nowMs: number): Promise<Outcome> {
+/** Evaluates one watch (last seen in `state`) on the pair's closed bars: records a baseline silently, or posts a flip once per bar. */
+async function evaluate(deps: JobDeps, watch: Watch, state: WatchState | undefined, candles: CandleColumns, source: string, nowMs: number): Promise<Outcome> {
   const now = stanceOnLastBar(watch.strategy, candles);
   if (!now) return 'warming up';
-  const state = await getWatchState(deps.store.settings, watch);
   if (state && state.barTimeMs >= now.barTimeMs) return 'unchanged';
   let outcome: Outcome = state ? 'unchanged' : 'baseline';
   if (state && state.stance !== now.stance) {
@@ -55,11 +54,17 @@ export const signalWatch = defineJob({
   schedule: '10 * * * * *',
   async run(deps, nowMs) {
     const watches = await listWatches(deps.store.settings);
-    await dropOrphanStates(deps.store.settings, watches);
+    const states = await watchStates(deps.store.settings, watches);
     if (watches.length === 0) return { summary: 'no watches' };
     const counts: Record<Outcome, number> = { posted: 0, baseline: 0, unchanged: 0, 'warming up': 0 };
     const skipped: string[] = [];
     for (const pair of watchedPairs(watches)) {
+      // Every watch has seen the last closed bar (most runs of a longer timeframe): no candles to load, nothing to compute.
+      const lastClosedMs = lastClosedOpenMs(nowMs, timeframeMs(pair.timeframe));
+      if (pair.watches.every((w) => (states.get(w.key)?.barTimeMs ?? -Infinity) >= lastClosedMs)) {
+        counts.unchanged += pair.watches.length;
+        continue;
+      }
       const window = await windowFor(deps, pair, nowMs);
       if (!window.ok) {
         skipped.push(`${pair.symbol} ${pair.timeframe} (${pair.watches.length} watches): ${window.reason}`);
@@ -67,7 +72,7 @@ export const signalWatch = defineJob({
       }
       for (const watch of pair.watches) {
         try {
-          counts[await evaluate(deps, watch, window.candles, window.source, nowMs)]++;
+          counts[await evaluate(deps, watch, states.get(watch.key), window.candles, window.source, nowMs)]++;
         } catch (error) {
           if (!(error instanceof UserError)) throw error;
           skipped.push(`${watch.key}: ${error.message}`);

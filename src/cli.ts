@@ -4,7 +4,7 @@ import { data } from './cli/data.js';
 import { optimizeCommand } from './cli/optimize.js';
 import { start } from './cli/start.js';
 import { UsageError, type Subcommand } from './cli/subcommand.js';
-import { ConfigError } from './errors.js';
+import { ConfigError, TemporaryError, withRetryHint } from './errors.js';
 import type { ProcessIo } from './main.js';
 import { StoreUnavailableError } from './store/open-store.js';
 import { VERSION } from './version.js';
@@ -26,7 +26,7 @@ Options:
   -v, --version  show the version
 
 Configuration comes from the environment and an optional .env file; see .env.example.
-Exit codes: 0 ok, 1 the command was refused or failed (user error), 2 bad configuration or usage,
+Exit codes: 0 ok, 1 the command was refused or failed (user error, or an outage: try again), 2 bad configuration or usage,
 3 internal error.`;
 }
 
@@ -53,6 +53,8 @@ export async function main(argv: readonly string[], io: ProcessIo): Promise<numb
     if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) return fail(`${(error as Error).message}\n\n${subcommand.help}`, 2);
     if (error instanceof ConfigError) return fail(`${error.message}\nSee .env.example for every variable and its default.`, 2);
     if (error instanceof StoreUnavailableError) return fail(error.message, 2);
+    // A passing outage (exchange down, rate limit) is not a bug: say so and when to try again.
+    if (error instanceof TemporaryError) return fail(error.saysWhen ? error.message : withRetryHint(error.message, error.retryAfterMs), 1);
     return fail(`internal error: ${(error as Error).message} (run with LOG_LEVEL=debug for details)`, 3);
   }
 }

@@ -1,3 +1,8 @@
+import { seededRandom } from '../market/random.js';
+
+/** The seeded generator the random search draws with, for callers of the backtest API. */
+export { seededRandom };
+
 /** One parameter's values: an inclusive range with a step (default 1), or an explicit list. */
 export type ParamSpec = { readonly min: number; readonly max: number; readonly step?: number } | { readonly values: readonly number[] };
 
@@ -45,17 +50,6 @@ export function gridCombinations(space: ParamSpace, constraint?: Constraint): Pa
     }
   }
   return out;
-}
-
-/** A seeded pseudo-random generator (mulberry32) returning floats in [0, 1); the same seed gives the same sequence. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 /**

@@ -19,7 +19,7 @@ const systemTimers: ProgressTimers = {
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };
 
-/** Throttles progress edits (Discord rate-limits message edits): the first at once, then one per `intervalMs`. */
+/** Throttles progress edits (Discord and Telegram rate-limit message edits): the first at once, then one per `intervalMs`. */
 export function throttleProgress(send: (text: string) => Promise<void>, intervalMs: number, timers: ProgressTimers = systemTimers): ProgressThrottle {
   let lastSentMs = Number.NEGATIVE_INFINITY;
   let pending: string | undefined;

@@ -28,6 +28,11 @@ function splitRaw(text: string, limit: number): string[] {
   return pieces;
 }
 
+/** Text as an HTML photo or document caption: the raw text is cut to fit TELEGRAM_CAPTION_LIMIT once escaped, so no escape sequence is split. */
+export function telegramCaption(text: string): string {
+  return escapeHtml(splitRaw(text, TELEGRAM_CAPTION_LIMIT)[0]!);
+}
+
 /** The reply as self-contained HTML blocks (no tag spans two blocks), in order. */
 function blocks(reply: Reply, limit: number): string[] {
   const out: string[] = [];

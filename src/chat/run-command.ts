@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import type { Deps } from '../deps.js';
-import { TemporaryError, UserError, describeRetry } from '../errors.js';
+import { TemporaryError, UserError, withRetryHint } from '../errors.js';
 import type { AuditOutcome } from '../store/types.js';
 import type { Command, CommandContext } from './command.js';
 import { parseCommandLine, truncate, type ParsedCommand } from './parse.js';
 import type { Reply } from './reply.js';
 import { createRateLimiter } from './rate-limit.js';
 import { allows, roleOf, type Caller } from './roles.js';
+import type { BadgedError } from './trading-replies.js';
 
 /** Runs command lines from any transport: parse, authorize, validate, run, audit, and turn every failure into a Reply. */
 export interface CommandRunner {
@@ -63,8 +64,7 @@ function levenshtein(a: string, b: string): number {
 }
 
 /** The badges (PAPER, LIVE …) an error carries for its reply, e.g. from a trading command. */
-function badgesOf(error: Error): Pick<Reply, 'badges'> {
-  const badges = (error as { badges?: readonly string[] }).badges;
+function badgesOf({ badges }: BadgedError): Pick<Reply, 'badges'> {
   return badges && badges.length > 0 ? { badges } : {};
 }
 
@@ -159,8 +159,8 @@ export function createCommandRunner(commands: readonly Command[], deps: Deps): C
       } else if (error instanceof TemporaryError) {
         outcome = 'temporary_error';
         // Messages from the market layer already say when to retry; say it once.
-        const retry = /try again/i.test(error.message) ? '' : ` Try again ${describeRetry(error.retryAfterMs)}.`;
-        reply = { level: 'warning', lines: [`${error.message}${retry}`], ...badgesOf(error) };
+        const text = error.saysWhen ? error.message : withRetryHint(error.message, error.retryAfterMs);
+        reply = { level: 'warning', lines: [text], ...badgesOf(error) };
       } else {
         outcome = 'internal_error';
         log.error({ err: error, command: command.name, ref }, 'command failed');

@@ -4,13 +4,13 @@ import { Telegraf, TelegramError, type Context } from 'telegraf';
 import type { InlineKeyboardButton, Message } from 'telegraf/types';
 import type { Logger } from '../logger.js';
 import { ActionButtons, ConfirmationButtons, type ActionLineStore } from './confirm.js';
+import { throttleProgress } from './discord-progress.js';
 import type { Notifier } from './notifier.js';
 import type { Reply } from './reply.js';
-import { renderTelegramPages, escapeHtml, TELEGRAM_CAPTION_LIMIT } from './render-telegram.js';
-import { renderText } from './render-text.js';
+import { renderTelegramPages } from './render-telegram.js';
 import type { CommandRunner } from './run-command.js';
 import type { Caller } from './roles.js';
-import { telegramActionRows, telegramNotifier } from './telegram-notifier.js';
+import { isTelegramTransient, sendTelegramTail, telegramActionRows, telegramNotifier, telegramRetryAfterMs } from './telegram-notifier.js';
 
 /** How the Telegram transport is set up. */
 export interface TelegramOptions {
@@ -45,18 +45,10 @@ export interface TelegramAdapter {
 const PAGE_TTL_MS = 60 * 60_000;
 const MAX_PAGED_REPLIES = 500;
 
-/** True for failures worth retrying: Telegram's 429 and 5xx, and network errors. */
-function isTransient(error: unknown): boolean {
-  if (error instanceof TelegramError) return error.code === 429 || error.code >= 500;
-  const name = (error as { name?: string; code?: string } | undefined)?.name;
-  const code = (error as { code?: string } | undefined)?.code;
-  return name === 'FetchError' || name === 'AbortError' || (typeof code === 'string' && /^E[A-Z]+/.test(code));
-}
-
-/** Telegram's retry_after (seconds) when it sent one, else exponential backoff with jitter. */
+/** Telegram's retry_after when it sent one (at most 5 minutes), else exponential backoff with jitter. */
 function delayFor(error: unknown, attempt: number): number {
-  const retryAfterS = error instanceof TelegramError ? error.parameters?.retry_after : undefined;
-  if (retryAfterS !== undefined) return Math.min(retryAfterS, 300) * 1000;
+  const retryAfterMs = telegramRetryAfterMs(error);
+  if (retryAfterMs !== undefined) return Math.min(retryAfterMs, 300_000);
   const base = Math.min(30_000, 500 * 2 ** (attempt - 1));
   return base / 2 + (base / 2) * ((attempt * 7919) % 100) / 100;
 }
@@ -76,7 +68,7 @@ export function startTelegram(runner: CommandRunner, options: TelegramOptions): 
   const confirmations = new ConfirmationButtons(MAX_PAGED_REPLIES);
   const actionButtons = new ActionButtons(options.actionLines);
   const sending = new Set<Promise<unknown>>();
-  const outbound = retry(handleWhen(isTransient), {
+  const outbound = retry(handleWhen(isTelegramTransient), {
     maxAttempts: 6,
     backoff: new DelegateBackoff((ctx: { attempt: number; result: unknown }) =>
       delayFor((ctx.result as { error?: unknown }).error, ctx.attempt),
@@ -113,26 +105,12 @@ export function startTelegram(runner: CommandRunner, options: TelegramOptions): 
     if (paged) {
       if (pages.size >= MAX_PAGED_REPLIES) pages.delete(pages.keys().next().value!);
       pages.set(`${chatId}:${messageId}`, { pages: rendered, rows, expiresAtMs: Date.now() + PAGE_TTL_MS });
-    } else if (rendered.length > maxPages) {
-      const text = renderText(reply);
-      await call(() =>
-        bot.telegram.sendDocument(
-          chatId,
-          { source: Buffer.from(text, 'utf8'), filename: `reply-${(reply.requestId ?? 'full').slice(0, 8)}.txt` },
-          { caption: `The whole reply (${rendered.length} pages) is attached.` },
-        ),
-      );
     }
-    if (reply.image) {
-      const image = reply.image;
-      await call(() =>
-        bot.telegram.sendPhoto(
-          chatId,
-          { source: Buffer.from(image.png), filename: image.filename },
-          { caption: escapeHtml(image.alt).slice(0, TELEGRAM_CAPTION_LIMIT), parse_mode: 'HTML' },
-        ),
-      );
-    }
+    const file =
+      rendered.length > maxPages
+        ? { filename: `reply-${(reply.requestId ?? 'full').slice(0, 8)}.txt`, caption: `The whole reply (${rendered.length} pages) is attached.` }
+        : undefined;
+    await sendTelegramTail(bot.telegram, chatId, reply, { file, call });
   }
 
   async function onCommand(ctx: Context & { message: Message.TextMessage }): Promise<void> {
@@ -153,7 +131,6 @@ export function startTelegram(runner: CommandRunner, options: TelegramOptions): 
       privateChat: chat.type === 'private',
     };
     let ack: Promise<Message.TextMessage | undefined> | undefined;
-    let lastEditMs = 0;
     const acknowledge = (text: string) =>
       (ack ??= call(() => bot.telegram.sendMessage(chatId, text)).catch((error: unknown) => {
         log.warn({ err: error }, 'could not acknowledge a slow command');
@@ -161,16 +138,15 @@ export function startTelegram(runner: CommandRunner, options: TelegramOptions): 
       }));
     const name = text.split(/\s/)[0]!.replace(/@\w+$/, '');
     const timer = setTimeout(() => void acknowledge(`⏳ Working on ${name}…`), ackAfterMs);
-    const progress = (note: string) => {
-      const now = Date.now();
-      if (now - lastEditMs < progressEveryMs) return;
-      lastEditMs = now;
-      void acknowledge(`⏳ ${name}: ${note}`).then(async (message) => {
-        if (message) await bot.telegram.editMessageText(chatId, message.message_id, undefined, `⏳ ${name}: ${note}`).catch(() => undefined);
-      });
-    };
-    const reply = await runner.run(text, caller, { progress });
+    // A note is not worth a retry: a failed edit is skipped, and the answer waits for an edit under way so it is not overwritten.
+    const progress = throttleProgress(async (note) => {
+      const sentBefore = ack !== undefined;
+      const message = await acknowledge(note);
+      if (message && sentBefore) await bot.telegram.editMessageText(chatId, message.message_id, undefined, note).catch(() => undefined);
+    }, progressEveryMs);
+    const reply = await runner.run(text, caller, { progress: (note) => progress.update(`⏳ ${name}: ${note}`) });
     clearTimeout(timer);
+    await progress.close();
     await deliver(chatId, reply, await ack);
   }
 

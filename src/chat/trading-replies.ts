@@ -31,10 +31,13 @@ export const clientOrderIdFor = (ctx: CommandContext, suffix = ''): string => `t
 /** An error the command runner maps to a reply (UserError, TemporaryError), carrying the badges that reply keeps. */
 export type BadgedError = Error & { readonly badges?: readonly string[] };
 
+const badged = <E extends Error>(error: E, badges: readonly string[]): E & BadgedError => Object.assign(error, { badges });
+
 /**
- * Runs a trading command with the trading stack of `deps`. A refusal by the exchange rules is answered as an error
- * reply; a passing outage is rethrown carrying the PAPER/LIVE badge, so the runner records it as a temporary error
- * and its reply keeps the badge.
+ * Runs a trading command with the trading stack of `deps`. A user mistake or a passing outage is rethrown as a new
+ * error carrying the PAPER/LIVE badge, so the runner answers and records it as for any command and its reply keeps
+ * the badge. The caught error is never marked: a quote fetch is shared by concurrent requests, so the same error
+ * object may also reach a reply that is no trading reply (/price).
  */
 export async function withTrading(deps: Deps, run: (t: Trading) => Promise<Reply>): Promise<Reply> {
   const t = await tradingOf(deps);
@@ -42,8 +45,11 @@ export async function withTrading(deps: Deps, run: (t: Trading) => Promise<Reply
     const reply = await run(t);
     return { ...reply, badges: [t.service.badge, ...(reply.badges ?? [])] };
   } catch (error) {
-    if (error instanceof UserError) return { level: 'error', lines: [error.message], badges: [t.service.badge], ...(error.usage ? { usage: error.usage } : {}) };
-    if (error instanceof TemporaryError) throw Object.assign(error, { badges: [t.service.badge] });
+    const badges = [t.service.badge];
+    if (error instanceof UserError) throw badged(new UserError(error.message, error.usage, { cause: error }), badges);
+    if (error instanceof TemporaryError) {
+      throw badged(new TemporaryError(error.reason, error.retryAfterMs, { cause: error, sayWhen: error.saysWhen }), badges);
+    }
     throw error;
   }
 }

@@ -1,6 +1,6 @@
 import { checkPeriod, checkSameLength, outputArray } from './params.js';
 import type { ExtremesScratch } from './rolling-extremes.js';
-import { EXTREMES_CHUNK, extremesChunk, extremesScratch, trackExtremes } from './rolling-extremes.js';
+import { EXTREMES_CHUNK, extremesChunk, extremesScratch, RollingExtremesStream } from './rolling-extremes.js';
 
 /**
  * Fast %K for one bar: 100·(close − lowest)/(highest − lowest), or 0 when the window has no range (TA-Lib's rule).
@@ -50,7 +50,7 @@ export function rangeOscillator(
   return res;
 }
 
-/** `rangeOscillator` over the extremes of `trackExtremes`, for inputs with NaN. */
+/** `rangeOscillator` over the extremes of `RollingExtremesStream` (TA-Lib's scan), for inputs with NaN. */
 function trackedOscillator(
   high: Float64Array,
   low: Float64Array,
@@ -59,11 +59,10 @@ function trackedOscillator(
   williams: boolean,
   res: Float64Array,
 ): Float64Array {
-  const highest = new Float64Array(high.length);
-  const lowest = new Float64Array(high.length);
-  trackExtremes(high, low, period, highest, lowest);
-  for (let i = period - 1; i < high.length; i++) {
-    res[i] = williams ? willrOf(close[i]!, highest[i]!, lowest[i]!) : fastK(close[i]!, highest[i]!, lowest[i]!);
+  const stream = new RollingExtremesStream(period);
+  for (let i = 0; i < high.length; i++) {
+    if (!stream.update(high[i]!, low[i]!)) continue;
+    res[i] = williams ? willrOf(close[i]!, stream.highest, stream.lowest) : fastK(close[i]!, stream.highest, stream.lowest);
   }
   return res;
 }

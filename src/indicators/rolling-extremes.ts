@@ -36,7 +36,7 @@ function allNumbers(high: Float64Array, low: Float64Array, from: number, to: num
 /**
  * Prepares the highest high and lowest low of the windows of `period` bars ending at from..to−1 (from ≥ period−1,
  * at most EXTREMES_CHUNK windows). Returns false, leaving the scratch unusable, when an input of the chunk is NaN
- * (the caller then takes `trackExtremes`). van Herk/Gil-Werman: blocks of `period` bars get prefix and suffix
+ * (the caller then takes `RollingExtremesStream`). van Herk/Gil-Werman: blocks of `period` bars get prefix and suffix
  * extremes, and a window is a suffix of one block plus a prefix of the next. For the window ending at from + r the
  * highest is `h[r + span * +(h[r + span] >= h[r])]` (h = scratch.high) and the lowest
  * `l[r + span * +(l[r + span] <= l[r])]`, written out where used (as a helper function it measured several times
@@ -82,7 +82,7 @@ export function extremesChunk(
 /**
  * Highest high and lowest low of each window of `period` bars ending at i (the bar included), written to
  * highestOut[i] and lowestOut[i] for i ≥ period−1; earlier slots are left untouched. Of equal extremes the latest
- * bar's is kept (it matters only for −0 and +0). Inputs with NaN take `trackExtremes`, TA-Lib's scan.
+ * bar's is kept (it matters only for −0 and +0). Inputs with NaN take `RollingExtremesStream`, TA-Lib's scan.
  */
 export function rollingExtremes(
   high: Float64Array,
@@ -101,65 +101,18 @@ export function rollingExtremes(
   for (let from = period - 1; from < n; from += EXTREMES_CHUNK) {
     const to = Math.min(n, from + EXTREMES_CHUNK);
     if (!extremesChunk(high, low, period, from, to, scratch)) {
-      trackExtremes(high, low, period, highestOut, lowestOut);
+      // TA-Lib's scan defines the result with NaN: a NaN is skipped, except that a rescan starting at one yields NaN.
+      const stream = new RollingExtremesStream(period);
+      for (let i = 0; i < n; i++) {
+        if (!stream.update(high[i]!, low[i]!)) continue;
+        highestOut[i] = stream.highest;
+        lowestOut[i] = stream.lowest;
+      }
       return;
     }
     for (let i = from, r = 0; i < to; i++, r++) {
       highestOut[i] = sh[r + span * +(sh[r + span]! >= sh[r]!)]!;
       lowestOut[i] = sl[r + span * +(sl[r + span]! <= sl[r]!)]!;
-    }
-  }
-}
-
-/**
- * `rollingExtremes` by TA-Lib's scan: track where each extreme sits and rescan the window when it leaves. With NaN
- * inputs this defines the result: a NaN is skipped, except that a rescan starting at a NaN yields NaN for that bar.
- */
-export function trackExtremes(
-  high: Float64Array,
-  low: Float64Array,
-  period: number,
-  highestOut: Float64Array,
-  lowestOut: Float64Array,
-): void {
-  const n = high.length;
-  let highest = -Infinity;
-  let lowest = Infinity;
-  let highIdx = -1;
-  let lowIdx = -1;
-  for (let i = 0; i < n; i++) {
-    const h = high[i]!;
-    const l = low[i]!;
-    const start = i - period + 1;
-    if (highIdx < start) {
-      highIdx = start;
-      highest = high[start]!;
-      for (let j = start + 1; j <= i; j++) {
-        if (high[j]! >= highest) {
-          highest = high[j]!;
-          highIdx = j;
-        }
-      }
-    } else if (h >= highest) {
-      highest = h;
-      highIdx = i;
-    }
-    if (lowIdx < start) {
-      lowIdx = start;
-      lowest = low[start]!;
-      for (let j = start + 1; j <= i; j++) {
-        if (low[j]! <= lowest) {
-          lowest = low[j]!;
-          lowIdx = j;
-        }
-      }
-    } else if (l <= lowest) {
-      lowest = l;
-      lowIdx = i;
-    }
-    if (start >= 0) {
-      highestOut[i] = highest;
-      lowestOut[i] = lowest;
     }
   }
 }

@@ -20,11 +20,6 @@ export function isColumns(input: CandleInput): input is CandleColumns {
   return !Array.isArray(input);
 }
 
-/** The number of bars in `input`. */
-export function candleCount(input: CandleInput): number {
-  return isColumns(input) ? input.timeMs.length : input.length;
-}
-
 /** `input` as columns; a RangeError if any field is not a finite number (storage never holds NaN). */
 export function asColumns(input: CandleInput): CandleColumns {
   let columns: CandleColumns;
@@ -46,18 +41,6 @@ export function asColumns(input: CandleInput): CandleColumns {
     }
   }
   return columns;
-}
-
-/** Bar `i` of `columns` as an object. */
-export function candleAt(columns: CandleColumns, i: number): Candle {
-  return {
-    timeMs: columns.timeMs[i]!,
-    open: columns.open[i]!,
-    high: columns.high[i]!,
-    low: columns.low[i]!,
-    close: columns.close[i]!,
-    volume: columns.volume[i]!,
-  };
 }
 
 /** Bars `[start, end)` of `columns`: sharing memory with it, or a copy when `copy` is true. */

@@ -1,5 +1,5 @@
 import type { Exchange, Market, OHLCV, Ticker, Trade as CcxtTrade } from 'ccxt';
-import { ConfigError, TemporaryError, UserError, describeRetry } from '../errors.js';
+import { ConfigError, TemporaryError, UserError } from '../errors.js';
 import { ExchangeOutage, type ExchangeClient, type OutageKind } from './exchange-client.js';
 import { SYMBOL_USAGE, resolveSymbol } from './symbols.js';
 import { timeframeMs } from './timeframe.js';
@@ -253,7 +253,7 @@ function mapCcxtError(error: unknown, ccxt: CcxtModule, ctx: MapContext): Error 
     const header = typeof error === 'object' && error !== null ? ctx.headerRetryAfter.get(error) : undefined;
     const ms = header ?? retryAfter[KIND_DEFAULT[kind]];
     const demanded = header ?? (kind === 'rate-limited' ? ms : 0);
-    return new ExchangeOutage(`${reason}; try again ${describeRetry(ms)}.`, ms, kind, demanded, { cause: error });
+    return new ExchangeOutage(reason, ms, kind, demanded, { cause: error, sayWhen: true });
   };
   if (!(error instanceof ccxt.BaseError)) return outage(`${id} sent a response that could not be read`, 'bad-response');
   const said = exchangeMessage(error.message);
@@ -319,7 +319,7 @@ export function toMarketInfo(m: Market | undefined, tickSize = true): MarketInfo
 const finite = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
 function unreadable(id: string, what: string, retryAfterMs: number): ExchangeOutage {
-  return new ExchangeOutage(`${id} sent ${what}; try again ${describeRetry(retryAfterMs)}.`, retryAfterMs, 'bad-response', 0);
+  return new ExchangeOutage(`${id} sent ${what}`, retryAfterMs, 'bad-response', 0, { sayWhen: true });
 }
 
 function toQuote(t: Ticker, symbol: string, id: string, receivedAtMs: number, retryAfterMs: number): Quote {

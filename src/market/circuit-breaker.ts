@@ -1,5 +1,5 @@
 import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen, type CircuitBreakerPolicy, type IBackoff } from 'cockatiel';
-import { TemporaryError, UserError, describeRetry } from '../errors.js';
+import { TemporaryError, UserError } from '../errors.js';
 
 /** closed: calls pass · open: calls fail fast · half-open: one probe call decides. */
 export type BreakerState = 'closed' | 'open' | 'half-open';
@@ -115,13 +115,14 @@ export class CircuitBreaker {
   private openError(why: string): CircuitOpenError {
     const nowMs = this.now();
     const waitMs = Math.max(1_000, (this.retryAtMs ?? nowMs) - nowMs);
-    return new CircuitOpenError(`${this.source} ${why}; try again ${describeRetry(waitMs)}.`, waitMs);
+    return new CircuitOpenError(`${this.source} ${why}`, waitMs, { sayWhen: true });
   }
 
   private lastFailure(): string | undefined {
     const failure = this.policy.lastFailure;
-    // The failure's own "try again in 2 s" is the retry's advice, not the breaker's: drop it, the breaker gives its own.
-    return failure && 'error' in failure ? failure.error.message.replace(/[;,]?\s*try again [^.;)]*\.?$/i, '') : undefined;
+    if (!failure || !('error' in failure)) return undefined;
+    // The failure's own "try again in 2 s" is the retry's advice, not the breaker's: quote its reason, the breaker says when.
+    return failure.error instanceof TemporaryError ? failure.error.reason : failure.error.message;
   }
 
   private moved(to: BreakerState): void {

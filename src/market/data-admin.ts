@@ -5,7 +5,7 @@ import { sliceColumns } from './candle-columns.js';
 import { chooseCalendar, type CalendarChoice, type CalendarName } from './calendar.js';
 import type { CandleRepository } from './candle-repository.js';
 import type { ExchangeClient } from './exchange-client.js';
-import { findGaps as gapsIn, missingRange, summarizeGaps, type CalendarGap, type GapSummary } from './gaps.js';
+import { findGaps as gapsIn, summarizeGaps, type CalendarGap, type GapSummary } from './gaps.js';
 import { importCandleFile, type CandleFileFormat } from './importers.js';
 import { assertImportSource, sourceKind } from './sources.js';
 import { resolveSymbol } from './symbols.js';
@@ -19,17 +19,11 @@ export interface SeriesRef {
   readonly timeframe: string;
 }
 
-/** One hole in a report, with the open times of the first and last bar its calendar expected there. */
-export interface ReportedGap extends CalendarGap {
-  readonly firstMissingMs: number;
-  readonly lastMissingMs: number;
-}
-
 /** A gap report over one stored series, counted on the calendar it names. */
 export interface GapReport extends SeriesRef {
   readonly rows: number;
   readonly calendar: CalendarChoice;
-  readonly gaps: readonly ReportedGap[];
+  readonly gaps: readonly CalendarGap[];
   readonly summary: GapSummary;
   /** Gaps of a single weekday (weekdays calendar): likely exchange holidays, which no holiday list here confirms. */
   readonly possibleHolidays: number;
@@ -39,10 +33,7 @@ export interface GapReport extends SeriesRef {
 export function gapReportOf(series: SeriesRef, timesMs: ArrayLike<number>, calendar?: CalendarName): GapReport {
   const barMs = timeframeMs(series.timeframe);
   const choice = chooseCalendar(timesMs, barMs, calendar);
-  const gaps = gapsIn(timesMs, barMs, choice.name).map((gap) => {
-    const { firstMs, lastMs } = missingRange(gap, barMs, choice.name);
-    return { ...gap, firstMissingMs: firstMs, lastMissingMs: lastMs };
-  });
+  const gaps = gapsIn(timesMs, barMs, choice.name);
   const possibleHolidays = gaps.filter((gap) => gap.possibleHoliday).length;
   return { ...series, rows: timesMs.length, calendar: choice, gaps, summary: summarizeGaps(gaps), possibleHolidays };
 }

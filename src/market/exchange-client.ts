@@ -1,4 +1,4 @@
-import { TemporaryError } from '../errors.js';
+import { TemporaryError, type TemporaryErrorOptions } from '../errors.js';
 import type { Candle, MarketInfo, Quote, Trade } from './types.js';
 
 /**
@@ -29,12 +29,12 @@ export type OutageKind = 'rate-limited' | 'unavailable' | 'timeout' | 'network' 
  */
 export class ExchangeOutage extends TemporaryError {
   constructor(
-    message: string,
+    reason: string,
     retryAfterMs: number,
     readonly kind: OutageKind,
     readonly waitAtLeastMs: number,
-    options?: { cause?: unknown },
+    options?: TemporaryErrorOptions,
   ) {
-    super(message, retryAfterMs, options);
+    super(reason, retryAfterMs, options);
   }
 }

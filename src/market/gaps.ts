@@ -6,6 +6,9 @@ const WEEK_MS = 7 * DAY_MS;
 
 /** A gap as a calendar counts it: on `weekdays`, only bars expected outside the weekend are missing. */
 export interface CalendarGap extends Gap {
+  /** Open times of the first and last bar the calendar expected in the hole (for a report that names the days). */
+  readonly firstMissingMs: number;
+  readonly lastMissingMs: number;
   /** Weekdays only: the missing bars are one weekday's (that whole day, or at least half of it), as an exchange holiday would leave. */
   readonly possibleHoliday?: true;
 }
@@ -31,20 +34,15 @@ export function findGaps(timesMs: ArrayLike<number>, barMs: number, calendar: Ca
     const skipped = Math.round(step / barMs) - 1;
     if (skipped < 1) continue;
     if (calendar === '24x7') {
-      gaps.push({ afterMs: previous, missingBars: skipped });
+      gaps.push({ afterMs: previous, missingBars: skipped, firstMissingMs: previous + barMs, lastMissingMs: previous + skipped * barMs });
       continue;
     }
     const missing = weekdayBarsIn(previous, skipped, barMs);
-    if (missing.count >= 1) gaps.push({ afterMs: previous, missingBars: missing.count, ...(looksLikeHoliday(missing, barMs) ? { possibleHoliday: true } : {}) });
+    if (missing.count < 1) continue;
+    const holiday = looksLikeHoliday(missing, barMs) ? { possibleHoliday: true as const } : {};
+    gaps.push({ afterMs: previous, missingBars: missing.count, ...holiday, firstMissingMs: missing.firstMs, lastMissingMs: missing.lastMs });
   }
   return gaps;
-}
-
-/** Open times of the first and last bar a gap lacks on its calendar (for a report that names the days). */
-export function missingRange(gap: Gap, barMs: number, calendar: CalendarName): { firstMs: number; lastMs: number } {
-  if (calendar === '24x7') return { firstMs: gap.afterMs + barMs, lastMs: gap.afterMs + gap.missingBars * barMs };
-  const { firstMs, lastMs } = weekdayBarsIn(gap.afterMs, Number.MAX_SAFE_INTEGER, barMs, gap.missingBars);
-  return { firstMs, lastMs };
 }
 
 interface Missing {
@@ -54,10 +52,10 @@ interface Missing {
 }
 
 /**
- * Of the `skipped` bars after `afterMs`, those outside the weekend (stopping after `limit` of them). Long holes are
- * counted a week at a time when whole weeks hold whole bars, so a years-long hole in 1m bars costs one week's walk.
+ * Of the `skipped` bars after `afterMs`, those outside the weekend. Long holes are counted a week at a time when
+ * whole weeks hold whole bars, so a years-long hole in 1m bars costs one week's walk.
  */
-function weekdayBarsIn(afterMs: number, skipped: number, barMs: number, limit = Infinity): Missing {
+function weekdayBarsIn(afterMs: number, skipped: number, barMs: number): Missing {
   const perWeek = WEEK_MS % barMs === 0 ? WEEK_MS / barMs : Infinity;
   let count = 0;
   let firstMs = NaN;
@@ -69,8 +67,8 @@ function weekdayBarsIn(afterMs: number, skipped: number, barMs: number, limit = 
     if (count === 1) firstMs = t;
     lastMs = t;
   };
-  if (skipped <= 2 * perWeek || limit !== Infinity) {
-    for (let k = 1; k <= skipped && count < limit; k++) visit(k);
+  if (skipped <= 2 * perWeek) {
+    for (let k = 1; k <= skipped; k++) visit(k);
     return { count, firstMs, lastMs };
   }
   for (let k = 1; k <= perWeek; k++) visit(k);

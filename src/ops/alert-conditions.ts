@@ -2,17 +2,17 @@ import { formatUtc } from '../chat/format.js';
 import type { TradingConfig } from '../config.js';
 import type { BreakerSnapshot } from '../market/circuit-breaker.js';
 import { Decimal } from '../trading/decimal.js';
+import { modeBadge } from '../trading/order-service.js';
 import { drawdownPct, type RiskSnapshot } from '../trading/risk-rules.js';
 import type { BreakerEvent, TradingMode } from '../trading/types.js';
 import type { AlertBook, NewAlert } from './alerts.js';
 
-/** PAPER or LIVE, on every alert that concerns trading. */
-export const modeBadge = (mode: TradingMode): string => (mode === 'paper' ? 'PAPER' : 'LIVE');
+/** PAPER or LIVE, on every alert that concerns trading: the badge trading replies show. */
 
 /** The dedup key of the trading breaker's alert. */
-export const tradingBreakerKey = (mode: TradingMode): string => `trading-breaker:${mode}`;
+const tradingBreakerKey = (mode: TradingMode): string => `trading-breaker:${mode}`;
 /** The dedup key of the market-data breaker's alert. */
-export const marketDataKey = (source: string): string => `market-data:${source}`;
+const marketDataKey = (source: string): string => `market-data:${source}`;
 
 /** Raises (critical) or resolves the trading breaker's alert from its latest stored event. */
 export async function applyTradingBreaker(book: AlertBook, mode: TradingMode, latest: BreakerEvent | undefined, nowMs: number): Promise<void> {
@@ -60,7 +60,7 @@ interface RiskGauge {
 }
 
 /** The risk figures that have a configured limit, from the same snapshot the order service's risk rules judge. */
-export function riskGauges(snapshot: RiskSnapshot, limits: TradingConfig['limits']): RiskGauge[] {
+function riskGauges(snapshot: RiskSnapshot, limits: TradingConfig['limits']): RiskGauge[] {
   const gauges: RiskGauge[] = [];
   if (limits.maxDailyLoss) gauges.push({ name: 'daily-loss', label: "Today's realized loss", value: Decimal.max(snapshot.realizedPnlToday.neg(), Decimal.ZERO), limit: Decimal.from(limits.maxDailyLoss), raiseAt: 0.8, unit: '' });
   if (limits.maxDrawdownPct !== undefined) gauges.push({ name: 'drawdown', label: 'Drawdown from the peak', value: drawdownPct(snapshot), limit: Decimal.from(limits.maxDrawdownPct), raiseAt: 0.8, unit: '%' });

@@ -3,14 +3,14 @@ import type { Reply } from '../chat/reply.js';
 import type { BreakerSnapshot } from '../market/circuit-breaker.js';
 import type { Store } from '../store/types.js';
 import type { BreakerEvent, TradingMode } from '../trading/types.js';
-import { modeBadge } from './alert-conditions.js';
+import { modeBadge } from '../trading/order-service.js';
 import { ALERT_SOURCE } from './alert-posts.js';
 import { snoozeCovers, type Snooze } from './alert-snooze.js';
 import { enqueue } from './outbox.js';
 import type { Subscription } from './subscriptions.js';
 
 /** The snooze key of the heartbeat (`/alerts snooze 1d heartbeat`). */
-export const HEARTBEAT_KEY = 'heartbeat';
+const HEARTBEAT_KEY = 'heartbeat';
 
 /** What the heartbeat tells on-call: the bot is alive, and the state of its breakers and delivery log. */
 export interface HeartbeatFacts {
@@ -27,7 +27,7 @@ export interface HeartbeatFacts {
 }
 
 /** The heartbeat message. */
-export function heartbeatReply(f: HeartbeatFacts, nowMs: number): Reply {
+function heartbeatReply(f: HeartbeatFacts, nowMs: number): Reply {
   const tripped = f.tradingBreaker?.kind === 'tripped';
   return {
     level: 'info', title: 'Heartbeat: tradeops is running', badges: [modeBadge(f.mode)],

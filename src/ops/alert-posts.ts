@@ -25,7 +25,7 @@ const needsAck = (a: Alert) => a.severity !== 'info';
  * The delivery period of a post: `<id>@<raisedAtMs>:<post>`. The raise time keeps it unique even when a short id
  * is used again after its old alert was pruned.
  */
-export function alertPeriod(alert: Alert, post: AlertPost): string {
+function alertPeriod(alert: Alert, post: AlertPost): string {
   return `${alert.id}@${alert.raisedAtMs}:${post.kind === 'repeat' ? `repeat-${post.n}` : post.kind}`;
 }
 
@@ -34,7 +34,7 @@ const every = (ms: number) => (ms % 3_600_000 === 0 ? `${ms / 3_600_000} h` : ms
 const footer = (a: Alert) => `Alert ${a.id} (${a.dedupKey}), raised ${formatUtc(a.raisedAtMs)}.`;
 
 /** The message of one post of an alert. */
-export function alertReply(alert: Alert, post: AlertPost, nowMs: number, repeatMs: number): Reply {
+function alertReply(alert: Alert, post: AlertPost, nowMs: number, repeatMs: number): Reply {
   const badges = alert.badges ?? [];
   const ackButton = needsAck(alert) && !alert.ack ? { actions: [{ label: 'Acknowledge', line: `/ack ${alert.id}` }] } : {};
   const tag = alert.severity.toUpperCase();
@@ -71,7 +71,7 @@ export function alertReply(alert: Alert, post: AlertPost, nowMs: number, repeatM
  * repeat every `repeatMs` after that first post until acknowledged (critical and warning only, not while snoozed),
  * the acknowledgement and the resolution (also while snoozed, for a chat subscribed by then).
  */
-export function duePosts(alert: Alert, nowMs: number, chat: { subscribedAtMs: number; firstPostAtMs: number | undefined }, snoozes: readonly Snooze[], o: AlertPostOptions): AlertPost[] {
+function duePosts(alert: Alert, nowMs: number, chat: { subscribedAtMs: number; firstPostAtMs: number | undefined }, snoozes: readonly Snooze[], o: AlertPostOptions): AlertPost[] {
   const snoozed = snoozes.some((s) => s.untilMs > nowMs && snoozeCovers(s.pattern, alert.dedupKey));
   // Acks and resolutions are news for a while (the delivery expiry), and only to chats that had subscribed by then.
   const recent = (atMs: number | undefined) => atMs !== undefined && atMs > nowMs - o.expiryMs && atMs >= chat.subscribedAtMs;

@@ -15,7 +15,12 @@ const VALUE = z.object({ untilMs: z.number(), by: z.string(), atMs: z.number() }
 const UNITS_MS: Readonly<Record<string, number>> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** The longest snooze: a forgotten silence must not hide alerts for good. */
-export const MAX_SNOOZE_MS = 30 * 86_400_000;
+const MAX_SNOOZE_MS = 30 * 86_400_000;
+
+/** The snoozes in force at `nowMs` among those read. */
+export function inForce(snoozes: readonly Snooze[], nowMs: number): Snooze[] {
+  return snoozes.filter((s) => s.untilMs > nowMs);
+}
 
 /** True when a snooze pattern covers a dedup key. */
 export function snoozeCovers(pattern: string, dedupKey: string): boolean {
@@ -55,11 +60,11 @@ export function alertSnoozes(settings: SettingsRepository) {
     list,
     /** The snoozes in force at `nowMs`. */
     async active(nowMs: number): Promise<Snooze[]> {
-      return (await list()).filter((s) => s.untilMs > nowMs);
+      return inForce(await list(), nowMs);
     },
-    /** Deletes snoozes that ended before `nowMs`. */
-    async prune(nowMs: number): Promise<void> {
-      for (const s of await list()) {
+    /** Deletes snoozes that ended before `nowMs`, among `read` when the caller has listed them already. */
+    async prune(nowMs: number, read?: readonly Snooze[]): Promise<void> {
+      for (const s of read ?? (await list())) {
         if (s.untilMs > nowMs) continue;
         // Re-read first: an admin may have renewed it since the list was read.
         const now = VALUE.safeParse(await settings.get(`${PREFIX}${s.pattern}`));

@@ -39,13 +39,20 @@ const RECORD = z.object({
 const ACK = z.object({ by: z.string(), atMs: z.number() });
 const RESOLVED = z.object({ atMs: z.number(), detail: z.string() });
 
-/** Settings keys of the alert book; every write but the open marker's removal is an insert. */
-export const alertKeys = {
-  record: (id: string) => `alert:${id}`,
-  open: (dedupKey: string) => `alert-open:${dedupKey}`,
-  ack: (id: string) => `alert-ack:${id}`,
-  resolved: (id: string) => `alert-resolved:${id}`,
+/** Settings key prefixes of the alert book; every write but the open marker's removal is an insert. */
+const PREFIX = { record: 'alert:', open: 'alert-open:', ack: 'alert-ack:', resolved: 'alert-resolved:' } as const;
+const alertKeys = {
+  record: (id: string) => `${PREFIX.record}${id}`,
+  open: (dedupKey: string) => `${PREFIX.open}${dedupKey}`,
+  ack: (id: string) => `${PREFIX.ack}${id}`,
+  resolved: (id: string) => `${PREFIX.resolved}${id}`,
 };
+
+/** The alert book read at once: every stored alert and the open ones, each oldest first. */
+export interface AlertView {
+  readonly all: readonly Alert[];
+  readonly open: readonly Alert[];
+}
 
 /** A new alert id: `A` and three hex digits, longer after collisions. */
 export function newAlertId(attempt = 0): string {
@@ -109,15 +116,31 @@ export function alertBook(settings: SettingsRepository, newId: (attempt: number)
   };
 
   const all = async (): Promise<Alert[]> => {
-    const [records, acks, resolved] = await Promise.all(['alert:', 'alert-ack:', 'alert-resolved:'].map((p) => settings.list(p)));
+    const [records, acks, resolved] = await Promise.all([PREFIX.record, PREFIX.ack, PREFIX.resolved].map((p) => settings.list(p)));
     const byId = (rows: typeof records, prefix: string) => new Map(rows!.map(({ key, value }) => [key.slice(prefix.length), value]));
-    const [ackOf, resolvedOf] = [byId(acks, 'alert-ack:'), byId(resolved, 'alert-resolved:')];
+    const [ackOf, resolvedOf] = [byId(acks, PREFIX.ack), byId(resolved, PREFIX.resolved)];
     return records!
       .flatMap(({ value }) => {
         const r = parsed(RECORD, value);
         return r ? [{ ...r, ack: parsed(ACK, ackOf.get(r.id)), resolved: parsed(RESOLVED, resolvedOf.get(r.id)) }] : [];
       })
       .sort((a, b) => a.raisedAtMs - b.raisedAtMs);
+  };
+
+  /** Four lists; an open marker left behind by an interrupted resolve is cleared. */
+  const view = async (): Promise<AlertView> => {
+    // Markers first: a raise inserts its record before its marker, so the record of every marker read is in `all`.
+    const markers = await settings.list(PREFIX.open);
+    const alerts = await all();
+    const byId = new Map(alerts.map((a) => [a.id, a]));
+    const open: Alert[] = [];
+    for (const { key, value: id } of markers) {
+      if (typeof id !== 'string') continue;
+      const alert = byId.get(id);
+      if (alert && !alert.resolved) open.push(alert);
+      else await removeMarker(key.slice(PREFIX.open.length), id);
+    }
+    return { all: alerts, open: open.sort((a, b) => a.raisedAtMs - b.raisedAtMs) };
   };
 
   return {
@@ -146,17 +169,21 @@ export function alertBook(settings: SettingsRepository, newId: (attempt: number)
     },
     /** Every open alert, oldest first. */
     async open(): Promise<Alert[]> {
-      const markers = await settings.list('alert-open:');
-      const alerts = await Promise.all(markers.map(({ key }) => openOf(key.slice('alert-open:'.length))));
-      return alerts.filter((a): a is Alert => a !== undefined).sort((a, b) => a.raisedAtMs - b.raisedAtMs);
+      return [...(await view()).open];
     },
     /** Every stored alert (open, acknowledged or resolved), oldest first. */
     all,
-    /** Deletes alerts resolved (or orphaned by an interrupted raise) more than `keepMs` ago; returns how many. */
-    async prune(nowMs: number, keepMs: number): Promise<number> {
-      const openIds = new Set((await settings.list('alert-open:')).map(({ value }) => value));
+    /** Every stored alert and the open ones, read once, for a caller that needs both. */
+    view,
+    /**
+     * Deletes alerts resolved (or orphaned by an interrupted raise) more than `keepMs` ago; returns how many.
+     * `read` is a view the caller already has: an alert raised after it is recent, so it cannot be due for pruning.
+     */
+    async prune(nowMs: number, keepMs: number, read?: AlertView): Promise<number> {
+      const { all: alerts, open } = read ?? (await view());
+      const openIds = new Set(open.map((a) => a.id));
       let pruned = 0;
-      for (const alert of await all()) {
+      for (const alert of alerts) {
         const endedAtMs = alert.resolved?.atMs ?? (openIds.has(alert.id) ? undefined : alert.raisedAtMs);
         if (endedAtMs === undefined || endedAtMs > nowMs - keepMs) continue;
         await settings.delete(alertKeys.record(alert.id));

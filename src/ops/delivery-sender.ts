@@ -47,12 +47,11 @@ const label = (d: Delivery) => d.source.split(':')[0] ?? d.source;
 /** Chats whose oldest pending delivery is not in this batch (it waits for its retry): their newer ones wait too. */
 async function chatsWaiting(deps: Pick<Deps, 'store'>, due: readonly Delivery[]): Promise<Set<string>> {
   const inBatch = new Set(due.map((d) => d.key));
+  const targets = new Map(due.map((d) => [chatOf(d), d.target]));
   const waiting = new Set<string>();
-  for (const chat of new Set(due.map(chatOf))) {
-    const target = due.find((d) => chatOf(d) === chat)!.target;
-    const pending = await deps.store.deliveries.list({ state: 'pending', target, limit: 1_000 });
-    const oldest = pending.at(-1);
-    if (oldest && !inBatch.has(oldest.key)) waiting.add(chat);
+  for (const [chat, target] of targets) {
+    const oldestKey = await deps.store.deliveries.oldestPending(target);
+    if (oldestKey !== undefined && !inBatch.has(oldestKey)) waiting.add(chat);
   }
   return waiting;
 }
@@ -75,16 +74,17 @@ export async function sendDueDeliveries(
   const round = { delivered: 0, retrying: 0, expired: 0, deferred: 0, lostLeadership: false };
   for (const d of due) {
     const log = logger.child({ delivery: d.key, attempts: d.attempts });
-    if (blocked.has(chatOf(d))) {
-      round.deferred++;
-      continue;
-    }
+    // Expiry comes first: giving up sends nothing, so it cannot break the chat's order, and it must not wait behind a retry.
     if (nowMs >= d.expiresAtMs) {
       const reason = `not delivered before it expired${d.lastError ? `; last error: ${d.lastError}` : ''}`;
       await store.deliveries.markExpired(d.key, nowMs, reason);
       metrics.delivery(label(d), 'expired');
       log.error({ reason }, 'delivery given up');
       round.expired++;
+      continue;
+    }
+    if (blocked.has(chatOf(d))) {
+      round.deferred++;
       continue;
     }
     if (!(await stillLeader())) {

@@ -2,7 +2,7 @@ import type { ScheduledTask } from 'node-cron';
 import type { Logger } from '../logger.js';
 import { parseSlotKey, type SlotGate } from './coordinator.js';
 import type { JobRecords, JobRun } from './job-records.js';
-import type { Job, JobDeps, JobStatus } from './job.js';
+import type { Job, JobDeps, ScheduledJob } from './job.js';
 
 /** How a run ended; `skipped` when this replica is not the leader or the slot was already run. */
 export type RunOutcome = 'ok' | 'failed' | 'skipped';
@@ -15,11 +15,10 @@ export interface JobHooks {
   readonly onJobSucceeded?: (jobName: string, nowMs: number) => void | Promise<void>;
 }
 
-/** Runs jobs one at a time per job, records each run, and keeps the last runs every replica recorded. */
+/** Runs jobs one at a time per job and records each run in the store, where /status reads it on every replica. */
 export class JobRunner {
   private readonly active = new Map<string, Promise<RunOutcome>>();
   private readonly again = new Set<string>();
-  private lastRuns = new Map<string, JobRun>();
   /** Set by stop: no new runs start. */
   closed = false;
 
@@ -83,7 +82,6 @@ export class JobRunner {
       await this.tell(job, () => this.hooks.onJobFailed?.(job.name, error, nowMs));
     }
     this.deps.metrics.jobFinished(job.name, run.outcome, run.durationMs);
-    this.lastRuns.set(job.name, run);
     await this.records.putRun(job.name, run).catch((error: unknown) => this.log.warn({ err: error, job: job.name }, 'recording a job run failed'));
     return run.outcome;
   }
@@ -97,17 +95,10 @@ export class JobRunner {
     }
   }
 
-  /** Reloads the last runs from the store (another replica may have run them). */
-  async refresh(): Promise<void> {
-    const stored = await this.records.runs();
-    for (const [name, run] of this.lastRuns) if ((stored.get(name)?.atMs ?? -Infinity) < run.atMs) stored.set(name, run);
-    this.lastRuns = stored;
-  }
-
-  /** The job's last run (any replica's) and next run. */
-  status(job: Job, task: ScheduledTask | undefined): JobStatus {
+  /** The job and its next run. */
+  status(job: Job, task: ScheduledTask | undefined): ScheduledJob {
     const next = task?.getNextRuns(1)[0];
-    return { name: job.name, summary: job.summary, schedule: job.schedule, lastRun: this.lastRuns.get(job.name), nextRunAtMs: next?.getTime() };
+    return { name: job.name, summary: job.summary, schedule: job.schedule, nextRunAtMs: next?.getTime() };
   }
 
   /** The names of the jobs running now. */

@@ -34,7 +34,7 @@ export function defineJob(job: Job): Job {
   return job;
 }
 
-/** How one job last ran and when it runs next, for /status and /metrics. */
+/** How one job last ran (any replica's run, as stored) and when it runs next, for /status. */
 export interface JobStatus {
   readonly name: string;
   readonly summary: string;
@@ -43,8 +43,11 @@ export interface JobStatus {
   readonly nextRunAtMs: number | undefined;
 }
 
-/** What the running scheduler tells /status: its jobs, and whether this replica is the leader that runs them. */
+/** A job as the running scheduler knows it: its next run here; the last run is read from the store. */
+export type ScheduledJob = Omit<JobStatus, 'lastRun'>;
+
+/** What the running scheduler tells /status: its jobs and their next runs, and whether this replica is the leader that runs them. */
 export interface SchedulerStatus {
-  readonly jobs: () => readonly JobStatus[];
+  readonly jobs: () => readonly ScheduledJob[];
   readonly leader: () => { readonly self: boolean; readonly holder: string | undefined; readonly expiresAtMs: number | undefined };
 }

@@ -19,7 +19,7 @@ export function deliveryKey(source: string, target: DeliveryTarget, period: stri
 }
 
 /** A Reply as JSON for the delivery log: the image as base64, runner-only fields dropped. */
-export function encodeReply(reply: Reply): JsonValue {
+function encodeReply(reply: Reply): JsonValue {
   const { image, outcome: _outcome, requestId: _requestId, ...rest } = reply;
   const json = JSON.parse(JSON.stringify(rest)) as { [key: string]: JsonValue };
   if (image) json.image = { png: Buffer.from(image.png).toString('base64'), filename: image.filename, alt: image.alt };

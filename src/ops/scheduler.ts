@@ -17,7 +17,7 @@ export interface SchedulerOptions extends JobHooks {
 
 /** The running scheduler of this replica. */
 export interface Scheduler {
-  /** What /status shows: jobs with last and next run, and who leads. */
+  /** What /status shows from this replica: jobs with their next run, and who leads. */
   status(): SchedulerStatus;
   /** Runs a job soon (coalesced with a pending or running one); only on the leader. */
   wake(name: string): void;
@@ -49,7 +49,6 @@ export function startScheduler(jobs: readonly Job[], deps: JobDeps, options: Sch
 
   const tick = async (nowMs: number) => {
     const elected = await leadership.claim(nowMs);
-    await runs.refresh();
     if (elected) for (const job of jobs) void runs.run(job, nowMs);
   };
   const renew = () => {

@@ -7,7 +7,7 @@ import { startOfUtcDay } from '../trading/trade-stats.js';
  * How long after midnight UTC the previous day's close may still be taken. Later (the bot was down over midnight)
  * the day is left without a close rather than given one taken at the wrong time.
  */
-export const CLOSE_WINDOW_MS = 30 * 60_000;
+const CLOSE_WINDOW_MS = 30 * 60_000;
 
 /**
  * Stores the closing snapshot of the UTC day that just ended (equity, cash, P&L), once, when run within

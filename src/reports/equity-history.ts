@@ -6,7 +6,7 @@ import type { DailySnapshot } from '../trading/types.js';
 const HUNDRED = Decimal.from(100);
 
 /** The periods equity changes are reported over. */
-export const CHANGE_PERIODS = [
+const CHANGE_PERIODS = [
   { label: 'day', days: 1 },
   { label: 'week', days: 7 },
   { label: 'month', days: 30 },

@@ -4,7 +4,7 @@ import { instantOf, localTimeOf } from '../ops/local-time.js';
 import type { Subscription } from '../ops/subscriptions.js';
 
 /** A report is labelled late when it is recorded this long after its scheduled time (the job runs every minute). */
-export const LATE_AFTER_MS = 15 * 60_000;
+const LATE_AFTER_MS = 15 * 60_000;
 
 /** One subscriber's report that is due now: for its local date, at its scheduled instant. */
 export interface DueReport {

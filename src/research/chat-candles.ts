@@ -1,11 +1,17 @@
 import type { Deps } from '../deps.js';
 import { UserError } from '../errors.js';
-import { backfill } from '../market/data-admin.js';
 import { timeframeMs } from '../market/timeframe.js';
 import { loadStoredCandles, type CandleSet } from './candle-set.js';
+import { fillCandles } from './watch-candles.js';
 
 /** Bars tested when a chat user gives no range. */
 export const DEFAULT_BARS = 1000;
+
+/** The range a chat backtest tests when the user gives none: the last {@link DEFAULT_BARS} bars closed at `nowMs`. */
+export function defaultRange(timeframe: string, nowMs: number): { fromMs: number; toMs: number } {
+  const barMs = timeframeMs(timeframe);
+  return { fromMs: nowMs - DEFAULT_BARS * barMs, toMs: nowMs - barMs };
+}
 
 /** Parses `FROM..TO` (dates, UTC) into a range; `undefined` for none. */
 export function parseRange(text: string | undefined): { fromMs: number; toMs: number } | undefined {
@@ -18,21 +24,21 @@ export function parseRange(text: string | undefined): { fromMs: number; toMs: nu
 }
 
 /**
- * Candles for a chat backtest: the stored series of `source` over the range; for the exchange's own source, the
- * range is fetched (and stored) first when it is not stored yet, so chat users need no command line.
+ * Candles for a chat backtest: the stored series of `source` over the range (by default {@link defaultRange}); for
+ * the exchange's own source, the closed bars of the range that the store lacks are fetched (and stored) first, so
+ * chat users need no command line and a range asked for again costs no exchange call.
  */
 export async function chatCandles(
   deps: Deps,
   request: { source: string | undefined; symbol: string; timeframe: string; range: { fromMs: number; toMs: number } | undefined; nowMs: number },
   progress: (text: string) => void,
 ): Promise<CandleSet> {
-  const barMs = timeframeMs(request.timeframe);
-  const range = request.range ?? { fromMs: request.nowMs - DEFAULT_BARS * barMs, toMs: request.nowMs - barMs };
+  const range = request.range ?? defaultRange(request.timeframe, request.nowMs);
   const source = request.source ?? deps.market.exchange.id;
   if (source === deps.market.exchange.id) {
-    progress(`fetching ${request.symbol} ${request.timeframe} candles from ${source}`);
-    const report = await backfill(deps.market.exchange, deps.store.candles, { symbol: request.symbol, timeframe: request.timeframe, ...range });
-    return loadStoredCandles(deps.store.candles, { source, symbol: report.symbol, timeframe: request.timeframe, ...range });
+    const fetchMessage = `fetching ${request.symbol} ${request.timeframe} candles from ${source}`;
+    const { symbol } = await fillCandles(deps, { symbol: request.symbol, timeframe: request.timeframe, ...range }, request.nowMs, () => progress(fetchMessage));
+    return loadStoredCandles(deps.store.candles, { source, symbol, timeframe: request.timeframe, ...range });
   }
   return loadStoredCandles(deps.store.candles, { source, symbol: request.symbol, timeframe: request.timeframe, ...range });
 }

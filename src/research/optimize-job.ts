@@ -5,10 +5,10 @@ import type { BacktestOptions } from '../backtest/types.js';
 import { walkForward, type WalkForwardResult, type WalkForwardWindows } from '../backtest/walk-forward.js';
 import type { OptimizerPool } from '../backtest/worker-pool.js';
 import { UserError } from '../errors.js';
-import { getStrategy } from '../strategies/registry.js';
+import { getStrategy, listStrategies } from '../strategies/registry.js';
 import type { Strategy } from '../strategies/types.js';
 import type { CandleSet } from './candle-set.js';
-import { STRATEGY_BY_INDEX, STRATEGY_SIGNAL_MODULE } from './strategy-signal.js';
+import { STRATEGY_SIGNAL_MODULE } from './strategy-signal.js';
 
 /** Objectives by the names users type (`profit-factor` works as well as `profit_factor`). */
 export const OBJECTIVE_NAMES: Readonly<Record<string, Objective>> = {
@@ -54,7 +54,7 @@ export function searchSpace(strategy: Strategy, ranges: Readonly<Record<string, 
   for (const key of Object.keys(ranges)) {
     if (!(key in strategy.space)) throw new UserError(`${strategy.name} has no parameter "${key}"; it has ${Object.keys(strategy.space).join(', ')}.`);
   }
-  const space: Record<string, SearchSpace[string]> = { strategy: { values: [STRATEGY_BY_INDEX.indexOf(strategy.name)] } };
+  const space: Record<string, SearchSpace[string]> = { strategy: { values: [listStrategies().findIndex((s) => s.name === strategy.name)] } };
   for (const [name, spec] of Object.entries(strategy.space)) {
     const text = ranges[name];
     if (spec.kind === 'choice') {

@@ -18,7 +18,10 @@ export interface Stance {
 /** How a stance is written. */
 export const STANCE_NAME: Readonly<Record<number, string>> = { 1: 'LONG', [-1]: 'SHORT', 0: 'flat' };
 
-const shown = (v: number) => formatNumber(Number(v.toPrecision(6)));
+/** An indicator value for people: six significant digits, or — when there is none (warming up). */
+export function shownValue(v: number | undefined): string {
+  return v === undefined || Number.isNaN(v) ? '—' : formatNumber(Number(v.toPrecision(6)));
+}
 
 /**
  * The stance of `strategy` (default parameters, as /signals) on the last of `candles`; undefined while an indicator
@@ -47,7 +50,7 @@ export function flipReply(watch: Watch, before: { stance: number; barTimeMs: num
     title: `${watch.symbol} ${watch.timeframe} ${watch.strategy}: ${from} → ${to}`,
     lines: [
       `The ${watch.strategy} stance on ${watch.symbol} ${watch.timeframe} is ${to} on the bar ${formatUtc(now.barTimeMs)} – ${formatUtc(now.barTimeMs + barMs)}; it was ${from} on the bar opened ${formatUtc(before.barTimeMs)}.`,
-      `Close ${formatNumber(now.close)}; ${now.indicators.map(([k, v]) => `${k} ${shown(v)}`).join(', ')} (default parameters).`,
+      `Close ${formatNumber(now.close)}; ${now.indicators.map(([k, v]) => `${k} ${shownValue(v)}`).join(', ')} (default parameters).`,
       `Candles: ${source}, ${bars} closed ${watch.timeframe} bars, the last opened ${formatUtc(now.barTimeMs)}.`,
       `A strategy's rule, not advice. Stop these with ${off}`,
     ],

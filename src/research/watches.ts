@@ -23,6 +23,16 @@ export interface WatchState {
 const WATCH_KEY = /^watch:(telegram|discord|console):([^:]+):(.+)\|([^|]+)\|([^|]+)$/;
 const STATE_PREFIX = 'watch-state:';
 
+/** The settings key prefix of one chat's watches: `watch:<platform>:<chatId>:`. */
+export function watchKeyPrefix(chat: { readonly platform: string; readonly chatId: string }): string {
+  return `watch:${chat.platform}:${chat.chatId}:`;
+}
+
+/** The settings key of one chat's watch (the symbol as the exchange writes it), as {@link listWatches} parses it. */
+export function watchKey(chat: { readonly platform: string; readonly chatId: string }, symbol: string, timeframe: string, strategy: string): string {
+  return `${watchKeyPrefix(chat)}${symbol}|${timeframe}|${strategy}`;
+}
+
 /** Every chat's watches, read from the settings (keys that do not parse are left out). */
 export async function listWatches(settings: SettingsRepository): Promise<Watch[]> {
   const rows = await settings.list('watch:');
@@ -46,9 +56,8 @@ export function watchedPairs(watches: readonly Watch[]): Array<{ symbol: string;
   return [...pairs.values()];
 }
 
-/** The state of a watch, kept under `watch-state:<watch key>`; undefined before its first evaluation. */
-export async function getWatchState(settings: SettingsRepository, watch: Watch): Promise<WatchState | undefined> {
-  const v = await settings.get(`${STATE_PREFIX}${watch.key}`);
+/** A stored state as the state of `watch`; undefined when it is not one, or was recorded for an earlier watch. */
+function stateOf(v: JsonValue, watch: Watch): WatchState | undefined {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return undefined;
   const state = { stance: Number(v.stance), barTimeMs: Number(v.barTimeMs), watchAtMs: Number(v.watchAtMs ?? 0) };
   // A watch removed and added again starts over: the old stance would announce a flip that nobody saw happen.
@@ -61,10 +70,20 @@ export function putWatchState(settings: SettingsRepository, watch: Watch, state:
   return settings.set(`${STATE_PREFIX}${watch.key}`, value, nowMs);
 }
 
-/** Deletes the states of watches that no longer exist; returns how many. */
-export async function dropOrphanStates(settings: SettingsRepository, watches: readonly Watch[]): Promise<number> {
-  const live = new Set(watches.map((w) => `${STATE_PREFIX}${w.key}`));
-  let dropped = 0;
-  for (const { key } of await settings.list(STATE_PREFIX)) if (!live.has(key) && (await settings.delete(key))) dropped++;
-  return dropped;
+/**
+ * The states of some watches by watch key, read in one listing (a watch without a usable state is left out); the
+ * states of watches that no longer exist are deleted on the way.
+ */
+export async function watchStates(settings: SettingsRepository, watches: readonly Watch[]): Promise<Map<string, WatchState>> {
+  const byKey = new Map(watches.map((w) => [`${STATE_PREFIX}${w.key}`, w]));
+  const states = new Map<string, WatchState>();
+  for (const { key, value } of await settings.list(STATE_PREFIX)) {
+    const watch = byKey.get(key);
+    if (watch === undefined) await settings.delete(key);
+    else {
+      const state = stateOf(value, watch);
+      if (state) states.set(watch.key, state);
+    }
+  }
+  return states;
 }

@@ -43,6 +43,7 @@ export async function openMongoDeliveries(db: Db): Promise<DeliveryRepository> {
   const col: Collection<DeliveryDoc> = db.collection<DeliveryDoc>('deliveries');
   await col.createIndex({ state: 1, nextAttemptAtMs: 1 });
   await col.createIndex({ createdAtMs: -1 });
+  await col.createIndex({ platform: 1, chatId: 1, state: 1, createdAtMs: 1, _id: 1 });
   // Updates touch only pending deliveries and come from the scheduler leader alone (see DeliveryRepository).
   const pending = (key: string): Filter<DeliveryDoc> => ({ _id: key, state: 'pending' });
   return {
@@ -84,6 +85,11 @@ export async function openMongoDeliveries(db: Db): Promise<DeliveryRepository> {
       };
       const docs = await col.find(filter).sort({ createdAtMs: -1, _id: -1 }).limit(query.limit).toArray();
       return docs.map(toDelivery);
+    },
+    async oldestPending(target) {
+      const filter: Filter<DeliveryDoc> = { platform: target.platform, chatId: target.chatId, state: 'pending' };
+      const doc = await col.findOne(filter, { sort: { createdAtMs: 1, _id: 1 }, projection: { _id: 1 } });
+      return doc?._id;
     },
     async counts() {
       // One count per state: FerretDB v1's $group is limited, a filtered count is not.

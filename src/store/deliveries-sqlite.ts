@@ -21,6 +21,7 @@ CREATE TABLE IF NOT EXISTS deliveries (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (state, next_attempt_at_ms);
 CREATE INDEX IF NOT EXISTS deliveries_created ON deliveries (created_at_ms DESC);
+CREATE INDEX IF NOT EXISTS deliveries_chat ON deliveries (platform, chat_id, state, created_at_ms, key);
 `;
 
 interface DeliveryRow {
@@ -72,6 +73,8 @@ export function sqliteDeliveries(db: Database.Database): DeliveryRepository {
     WHERE key = ? AND state = 'pending'`);
   const expired = db.prepare(`UPDATE deliveries SET state = 'expired', last_error = ?, next_attempt_at_ms = ?
     WHERE key = ? AND state = 'pending'`);
+  const oldestPending = db.prepare(`SELECT key FROM deliveries WHERE platform = ? AND chat_id = ? AND state = 'pending'
+    ORDER BY created_at_ms, key LIMIT 1`);
   const counts = db.prepare('SELECT state, COUNT(*) AS n FROM deliveries GROUP BY state');
   return {
     async record(d) {
@@ -103,6 +106,10 @@ export function sqliteDeliveries(db: Database.Database): DeliveryRepository {
       if (query.target !== undefined) where.push('platform = ? AND chat_id = ?') && params.push(query.target.platform, query.target.chatId);
       const sql = `SELECT * FROM deliveries ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at_ms DESC, key DESC LIMIT ?`;
       return (db.prepare(sql).all(...params, query.limit) as DeliveryRow[]).map(toDelivery);
+    },
+    async oldestPending(target) {
+      const row = oldestPending.get(target.platform, target.chatId) as { key: string } | undefined;
+      return row?.key;
     },
     async counts() {
       const out: Record<DeliveryState, number> = { pending: 0, delivered: 0, expired: 0 };

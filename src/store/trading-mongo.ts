@@ -310,6 +310,10 @@ export function createMongoTradingRepository(db: Db): TradingRepository {
       const docs = await ledger.find(filter).sort({ _id: -1 }).limit(q.limit).toArray();
       return docs.map(toEntry).flatMap((e) => (e.kind === 'fill' ? [e.fill] : []));
     },
+    async listDeposits(mode) {
+      const docs = await ledger.find({ kind: 'deposit', mode }).sort({ _id: 1 }).toArray();
+      return docs.map(toEntry).flatMap((e) => (e.kind === 'deposit' ? [e.deposit] : []));
+    },
     listEntries,
     async listPositions(mode) {
       return [...(await fold(mode)).positions.values()].sort((a, b) => a.symbol.localeCompare(b.symbol));

@@ -31,6 +31,7 @@ CREATE TABLE IF NOT EXISTS trading_ledger (
 );
 CREATE INDEX IF NOT EXISTS trading_ledger_mode ON trading_ledger (mode, seq);
 CREATE INDEX IF NOT EXISTS trading_ledger_order ON trading_ledger (client_order_id);
+CREATE INDEX IF NOT EXISTS trading_ledger_deposits ON trading_ledger (mode, seq) WHERE kind = 'deposit';
 CREATE TABLE IF NOT EXISTS trading_positions (
   mode TEXT NOT NULL, symbol TEXT NOT NULL, base TEXT NOT NULL, quote TEXT NOT NULL, amount TEXT NOT NULL,
   cost TEXT NOT NULL, realized_pnl TEXT NOT NULL, fees_paid TEXT NOT NULL, updated_at_ms INTEGER NOT NULL,
@@ -265,6 +266,10 @@ export function createSqliteTradingRepository(db: Db): TradingRepository {
       const w = where(["kind = 'fill'"], [['mode = ?', q.mode], ['client_order_id = ?', q.clientOrderId], ['symbol = ?', q.symbol], ['at_ms >= ?', q.sinceMs]]);
       const found = rows(`SELECT * FROM trading_ledger ${w.sql} ORDER BY seq DESC LIMIT ?`, ...w.params, q.limit);
       return found.map(toEntry).flatMap((e) => (e.kind === 'fill' ? [e.fill] : []));
+    },
+    async listDeposits(mode) {
+      const found = rows("SELECT * FROM trading_ledger WHERE kind = 'deposit' AND mode = ? ORDER BY seq", mode);
+      return found.map(toEntry).flatMap((e) => (e.kind === 'deposit' ? [e.deposit] : []));
     },
     async listEntries(mode, afterSeq) {
       return rows('SELECT * FROM trading_ledger WHERE mode = ? AND seq > ? ORDER BY seq', mode, afterSeq).map(toEntry);

@@ -137,6 +137,8 @@ export interface DeliveryRepository {
   /** Gives up on a pending delivery. */
   markExpired(key: string, atMs: number, error: string): Promise<void>;
   list(query: DeliveryQuery): Promise<Delivery[]>;
+  /** The key of the chat's oldest pending delivery (due or waiting for its retry), read without its payload. */
+  oldestPending(target: DeliveryTarget): Promise<string | undefined>;
   /** How many deliveries are in each state. */
   counts(): Promise<Record<DeliveryState, number>>;
 }

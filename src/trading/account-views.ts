@@ -28,9 +28,7 @@ export function createAccountViews(repo: TradingRepository, quotes: QuoteSource,
   return {
     portfolio: (nowMs) => loadPortfolio(repo, quotes, mode, quoteAsset, nowMs),
     balances: () => repo.listBalances(mode),
-    async deposits() {
-      return (await repo.listEntries(mode, 0)).flatMap((e) => (e.kind === 'deposit' ? [e.deposit] : []));
-    },
+    deposits: () => repo.listDeposits(mode),
     orders: (query) => repo.listOrders({ ...query, mode }),
     async orderWithHistory(clientOrderId) {
       const order = await repo.getOrder(clientOrderId);

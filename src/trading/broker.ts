@@ -1,17 +1,10 @@
 import { TemporaryError } from '../errors.js';
 import type { Decimal } from './decimal.js';
-import type { Balance, OrderSide, OrderStatus, OrderType, TradingMode } from './types.js';
+import type { Balance, NewOrder, OrderStatus, TradingMode } from './types.js';
 
 /** An order as sent to a broker. Amount and prices are already rounded to the market's precision. */
-export interface OrderRequest {
-  readonly clientOrderId: string;
-  readonly symbol: string;
-  readonly side: OrderSide;
-  readonly type: OrderType;
-  readonly amount: Decimal;
-  readonly limitPrice: Decimal | undefined;
-  readonly stopPrice: Decimal | undefined;
-  readonly expiresAtMs: number | undefined;
+export interface OrderRequest
+  extends Pick<NewOrder, 'clientOrderId' | 'symbol' | 'side' | 'type' | 'amount' | 'limitPrice' | 'stopPrice' | 'expiresAtMs'> {
   /** Orders of one one-cancels-the-other group hold their amount once (the larger), as an exchange's OCO does. */
   readonly ocoGroup?: string | undefined;
 }

@@ -100,8 +100,3 @@ export function balanceList(state: LedgerState): Balance[] {
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([asset, amount]) => ({ mode: state.mode, asset, amount }));
 }
-
-/** A state's positions with something held, sorted by symbol. */
-export function openPositionList(state: LedgerState): Position[] {
-  return [...state.positions.values()].filter((p) => p.amount.isPositive()).sort((a, b) => a.symbol.localeCompare(b.symbol));
-}

@@ -16,10 +16,13 @@ import type { TradingRepository } from './repository.js';
 import { checkAll, type RiskLimits, type RiskRuleName, type RiskSnapshot } from './risk-rules.js';
 import { createSerialQueue } from './serial-queue.js';
 import { TradeStats } from './trade-stats.js';
-import type { NewOrder, Order, OrderSide, OrderType, RecordedFill } from './types.js';
+import type { NewOrder, Order, OrderSide, OrderType, RecordedFill, TradingMode } from './types.js';
 
 /** PAPER or LIVE, shown on every trading reply. */
 export type ModeBadge = 'PAPER' | 'LIVE';
+
+/** The badge of a trading mode. */
+export const modeBadge = (mode: TradingMode): ModeBadge => (mode === 'paper' ? 'PAPER' : 'LIVE');
 
 /** What /buy and /sell ask for. Amount in the base asset; prices in the quote asset. */
 export interface PlaceOrderInput {
@@ -104,7 +107,7 @@ const dec = (v: Decimal | string | undefined) => (v === undefined ? undefined : 
 /** The trading flow: risk check → write order (new) → send → record fills → position and balances; plus reconcile. */
 export function createOrderService(o: OrderServiceOptions) {
   const mode = o.broker.mode;
-  const badge: ModeBadge = mode === 'paper' ? 'PAPER' : 'LIVE';
+  const badge = modeBadge(mode);
   const stats = new TradeStats(o.repo, mode, o.quoteAsset);
   const views = createAccountViews(o.repo, o.quotes, mode, o.quoteAsset);
   let runningPeak: { sinceMs: number; equity: Decimal } | undefined;
@@ -124,7 +127,10 @@ export function createOrderService(o: OrderServiceOptions) {
   const estimatePrice = async (rule: MarketRule, input: PlaceOrderInput, limit?: Decimal, stop?: Decimal) => {
     if (limit ?? stop) return (limit ?? stop)!;
     const q = await o.quotes.getQuote(rule.symbol).catch((error: unknown) => {
-      throw new TemporaryError(`no quote for ${rule.symbol} to value the order: ${(error as Error).message}`, 10_000);
+      const why = `no quote for ${rule.symbol} to value the order`;
+      // An outage keeps its own retry time, said once at the end.
+      if (error instanceof TemporaryError) throw new TemporaryError(`${why}: ${error.reason}`, error.retryAfterMs, { cause: error, sayWhen: error.saysWhen });
+      throw new TemporaryError(`${why}: ${(error as Error).message}`, 10_000, { cause: error });
     });
     const price = (input.side === 'buy' ? q.ask : q.bid) ?? q.last;
     if (!Number.isFinite(price) || price <= 0) throw new TemporaryError(`no usable ${rule.symbol} price to value the order`, 10_000);
@@ -335,15 +341,18 @@ export function createOrderService(o: OrderServiceOptions) {
         await audit.check();
         return report;
       }),
-    /** For the refresh job: lets the broker fill resting orders, records what happened, re-checks the breaker. */
-    refresh: (nowMs: number) =>
+    /**
+     * For the refresh job: lets the broker fill resting orders, records what happened, re-checks the breaker; returns
+     * the reconcile report and the portfolio the breaker was checked on.
+     */
+    refresh: (nowMs: number): Promise<ReconcileReport & { readonly portfolio: Portfolio }> =>
       serial(async () => {
         await o.broker.checkRestingOrders?.(nowMs);
         const report = await reconcileOrders(o.repo, o.broker, nowMs, o.notFoundGraceMs ?? 60_000);
         await protect();
         await audit.check();
-        await assess(nowMs);
-        return report;
+        const { portfolio } = await assess(nowMs);
+        return { ...report, portfolio };
       }),
     /** The account valued now, with the risk snapshot the rules would see; re-checks the breaker. */
     assess: (nowMs: number) => serial(() => assess(nowMs)),
@@ -358,7 +367,7 @@ function unsettledAssets(report: ReconcileReport): Set<string> {
   return new Set(orders.flatMap((x) => [x.base, x.quote]));
 }
 
-/** The same error, its message saying that the exits were put back (or which could not be). */
+/** The same error, its message saying that the exits were put back (or which could not be), before any retry time. */
 function withRestoredNote(error: Error, restored: RestoredExits): Error {
   const note = [
     restored.orders.length > 0 ? ` Its protective orders were placed again: ${restored.orders.map((x) => x.clientOrderId).join(', ')}.` : '',
@@ -366,7 +375,11 @@ function withRestoredNote(error: Error, restored: RestoredExits): Error {
   ].join('');
   if (error instanceof OutcomeUnknownError) return error;
   if (error instanceof UserError) return new UserError(`${error.message}${note}`, error.usage);
-  if (error instanceof TemporaryError) return new TemporaryError(`${error.message}${note}`, error.retryAfterMs, { cause: error });
+  if (error instanceof TemporaryError) {
+    // A reason is a clause (a retry time used to end it); the note follows it as sentences of their own.
+    const reason = note && !/[.!?]$/.test(error.reason) ? `${error.reason}.` : error.reason;
+    return new TemporaryError(`${reason}${note}`, error.retryAfterMs, { cause: error, sayWhen: error.saysWhen });
+  }
   return error;
 }
 

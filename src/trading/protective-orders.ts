@@ -83,11 +83,16 @@ async function placeExits(p: ProtectionPorts, report: ProtectionReport, exits: r
   for (const exit of exits) await attempt(report, [exit.clientOrderId], report.placed, () => p.place(exit));
 }
 
+/** The filled protective exits as `parent|role` keys: an active exit whose sibling's key is here must go. */
+async function filledExitKeys(p: ProtectionPorts): Promise<Set<string>> {
+  const filled = await p.repo.listOrders({ mode: p.mode, statuses: ['filled'], limit: 10_000 });
+  return new Set(filled.filter((o) => o.parentClientOrderId !== undefined).map((o) => `${o.parentClientOrderId}|${protectiveRole(o)}`));
+}
+
 /** True when an exit of the same entry and the other role has filled (its one-cancels-the-other sibling). */
-async function siblingFilled(p: ProtectionPorts, exit: Order): Promise<boolean> {
-  const role = protectiveRole(exit);
-  const filled = await p.repo.listOrders({ mode: p.mode, symbol: exit.symbol, statuses: ['filled'], limit: 10_000 });
-  return filled.some((o) => o.parentClientOrderId === exit.parentClientOrderId && protectiveRole(o) !== role);
+function siblingFilled(filledExits: ReadonlySet<string>, exit: Order): boolean {
+  const sibling: ProtectiveRole = protectiveRole(exit) === 'stop-loss' ? 'take-profit' : 'stop-loss';
+  return filledExits.has(`${exit.parentClientOrderId}|${sibling}`);
 }
 
 /** The exits a filled entry asks for, for its filled amount. */
@@ -118,10 +123,12 @@ export async function protectPositions(p: ProtectionPorts): Promise<ProtectionRe
   }
   const active = (await p.repo.listOrders({ mode: p.mode, statuses: ACTIVE_STATUSES, limit: 10_000 })).filter((o) => o.parentClientOrderId !== undefined);
   const positions = new Map((await p.repo.listPositions(p.mode)).map((pos) => [pos.symbol, pos.amount]));
+  let filledExits: Set<string> | undefined;
   for (const exit of active) {
     const held = positions.get(exit.symbol) ?? Decimal.ZERO;
-    if (held.lt(exit.amount.minus(exit.filledAmount)) || (await siblingFilled(p, exit))) {
+    if (held.lt(exit.amount.minus(exit.filledAmount)) || siblingFilled((filledExits ??= await filledExitKeys(p)), exit)) {
       await attempt(report, [exit.clientOrderId], report.cancelled, () => p.cancel(exit.clientOrderId));
+      filledExits = undefined; // a cancel can find the exit filled after all, which ends its sibling in this same pass
     }
   }
   return report;

@@ -56,6 +56,8 @@ export interface TradingRepository {
   /** Records a deposit once per key and updates the balance. */
   recordDeposit(deposit: Deposit): Promise<{ inserted: boolean }>;
   listFills(query: FillQuery): Promise<RecordedFill[]>;
+  /** Every deposit and withdrawal of a mode, oldest first. */
+  listDeposits(mode: TradingMode): Promise<Deposit[]>;
   /** Ledger entries of a mode with seq > `afterSeq`, oldest first (for audits and tests). */
   listEntries(mode: TradingMode, afterSeq: number): Promise<LedgerEntry[]>;
   /** Every position of a mode that ever traded, closed ones (amount 0) included, by symbol. */

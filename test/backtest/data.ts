@@ -2,6 +2,11 @@ import { readFileSync } from 'node:fs';
 import type { CandleColumns } from '../../src/market/types.js';
 import { SHARED_DATA_DIR } from '../support/shared-data.js';
 
+/** Reads a freqtrade JSON candle file `[[ms, o, h, l, c, v], ...]`. */
+export { readFreqtradeJson } from '../support/shared-data.js';
+/** Slices every column to bars [from, to), sharing memory. */
+export { sliceColumns as sliceCandles } from '../../src/market/candle-columns.js';
+
 /** Root of the shared, read-only market data (beside the repository; see test/support/shared-data.ts). */
 export const DATA_DIR = SHARED_DATA_DIR.replace(/\/$/, '');
 /** backtesting.py 0.6.6 golden outputs. */
@@ -29,13 +34,6 @@ export function readOhlcCsv(path: string): CandleColumns {
   return cols;
 }
 
-/** Reads a freqtrade JSON candle file `[[ms, o, h, l, c, v], ...]`. */
-export function readFreqtradeJson(path: string): CandleColumns {
-  const rows = JSON.parse(readFileSync(path, 'utf8')) as number[][];
-  const col = (k: number): Float64Array => Float64Array.from(rows, (r) => r[k]!);
-  return { timeMs: col(0), open: col(1), high: col(2), low: col(3), close: col(4), volume: col(5) };
-}
-
 /** A CSV file with a header row as records of strings. */
 export function readCsvRecords(path: string): Record<string, string>[] {
   const [header, ...rows] = readFileSync(path, 'utf8').trim().split('\n');
@@ -54,10 +52,4 @@ export function candleTable(rows: ReadonlyArray<readonly [number, number, number
     close: Float64Array.from(rows, (r) => r[3]),
     volume: new Float64Array(rows.length),
   };
-}
-
-/** Slices every column to bars [from, to). */
-export function sliceCandles(c: CandleColumns, from: number, to: number): CandleColumns {
-  return { timeMs: c.timeMs.subarray(from, to), open: c.open.subarray(from, to), high: c.high.subarray(from, to),
-    low: c.low.subarray(from, to), close: c.close.subarray(from, to), volume: c.volume.subarray(from, to) };
 }

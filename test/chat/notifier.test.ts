@@ -10,7 +10,7 @@ import { startDiscord, type DiscordAdapter } from '../../src/chat/discord.js';
 import { NotifyError } from '../../src/chat/notifier.js';
 import type { Reply } from '../../src/chat/reply.js';
 import { createCommandRunner, type CommandRunner } from '../../src/chat/run-command.js';
-import { telegramNotifier } from '../../src/chat/telegram-notifier.js';
+import { telegramNotifier, telegramNotifyError } from '../../src/chat/telegram-notifier.js';
 import { startTelegram, type TelegramAdapter } from '../../src/chat/telegram.js';
 import { messageText, startDiscordServer, type DiscordServer } from '../fakes/discord-server.js';
 import { FakeTelegramServer, type TgUser } from '../fakes/telegram-server.js';
@@ -155,6 +155,12 @@ describe('Telegram notifier (real telegraf, local Bot API server)', () => {
     const stuck = await rejection(notifier.send({ platform: 'telegram', chatId: String(GROUP) }, alert));
     expect(stuck.permanent).toBe(false);
     expect(stuck.message).toMatch(/^Telegram could not be reached: /);
+  });
+
+  it('a failure that is neither Telegram nor the network is not blamed on the chat, nor called an outage', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
+    expect(telegramNotifyError(refused)).toMatchObject({ permanent: false, message: 'Telegram could not be reached: connect ECONNREFUSED 127.0.0.1:1' });
+    expect(telegramNotifyError(new TypeError('reply.lines is not iterable'))).toMatchObject({ permanent: false, message: 'Telegram send failed: reply.lines is not iterable' });
   });
 
   it('Acknowledge runs /ack as the person who presses it; a viewer gets the refusal', async () => {

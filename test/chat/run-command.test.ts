@@ -63,7 +63,8 @@ const sum = defineCommand({
 });
 
 const commands = [...allCommands, order, slow, sum, failing('boom', new Error('secret internals at db.ts:42')),
-  failing('later', new TemporaryError('The exchange is rate-limiting us.', 30_000)), failing('oops', new UserError('No such symbol XYZ.', '/oops SYMBOL'))];
+  failing('later', new TemporaryError('The exchange is rate-limiting us.', 30_000)), failing('oops', new UserError('No such symbol XYZ.', '/oops SYMBOL')),
+  failing('busy', new TemporaryError('binance is rate-limiting our requests', 10_000, { sayWhen: true }))];
 
 describe('command runner', () => {
   let deps = testDeps(env);
@@ -140,6 +141,11 @@ describe('command runner', () => {
   it('answers a temporary error with the reason and when to retry', async () => {
     const reply = await createCommandRunner(commands, deps).run('/later', alice);
     expect(reply).toMatchObject({ level: 'warning', outcome: 'temporary_error', lines: ['The exchange is rate-limiting us. Try again in 30 s.'] });
+  });
+
+  it('says once when to retry when the error already says it', async () => {
+    const reply = await createCommandRunner(commands, deps).run('/busy', alice);
+    expect(reply).toMatchObject({ level: 'warning', outcome: 'temporary_error', lines: ['binance is rate-limiting our requests; try again in 10 s.'] });
   });
 
   it('answers a UserError thrown by a command with its message and usage', async () => {

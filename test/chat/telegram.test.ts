@@ -14,6 +14,8 @@ const dm = (u: TgUser): TgChat => ({ id: u.id, type: 'private' });
 const env = { ADMIN_USERS: 'telegram:100', VIEWER_USERS: 'telegram:200', RATE_LIMIT_PER_MINUTE: '100000' };
 
 let gate: () => void = () => undefined;
+// Its caption escapes to 1 + 300 × 5 characters: 204 `&amp;` fit in Telegram's 1024, the 205th would not.
+const chart = { png: new Uint8Array([0x89, 0x50, 0x4e, 0x47]), filename: 'chart.png', alt: `x${'&'.repeat(300)}` };
 const extra = [
   defineCommand({
     name: 'long',
@@ -26,6 +28,18 @@ const extra = [
     args: z.strictObject({ n: z.coerce.number().int().min(1).max(100_000) }),
     async run({ n }) {
       return { level: 'info', title: 'Lines', lines: Array.from({ length: n }, (_, i) => `line ${i + 1} <b>&amp;</b>`) };
+    },
+  }),
+  defineCommand({
+    name: 'chart',
+    summary: 'A reply with a chart whose caption is too long.',
+    usage: '/chart',
+    examples: [],
+    role: 'viewer',
+    changesState: false,
+    args: z.strictObject({}),
+    async run() {
+      return { level: 'info', title: 'Chart', lines: ['equity'], image: chart };
     },
   }),
   defineCommand({
@@ -139,6 +153,17 @@ describe('Telegram transport (real telegraf, local Bot API server)', () => {
     expect(text).toContain('line 1 <b>&amp;</b>');
     expect(text).toContain('line 5000 <b>&amp;</b>');
     expect(file.text).toMatch(/The whole reply \(\d+ pages\) is attached/);
+  });
+
+  it('cuts a long photo caption between escape sequences, in a reply and in a notification', async () => {
+    const caption = `x${'&amp;'.repeat(204)}`;
+    server.sendText(viewer, dm(viewer), '/chart');
+    const photo = await server.reply(viewer.id, 0, (m) => m.kind === 'photo');
+    expect(photo).toMatchObject({ text: caption, parseMode: 'HTML' });
+    await adapter.notifier.send({ platform: 'telegram', chatId: '42' }, { level: 'info', title: 'Chart', lines: ['y'.repeat(1100)], image: chart });
+    const [text, notified] = server.messagesIn(42);
+    expect(text).toMatchObject({ kind: 'text' });
+    expect(notified).toMatchObject({ kind: 'photo', text: caption, parseMode: 'HTML' });
   });
 
   it('acknowledges a slow command at once, edits it with progress, then with the answer', async () => {

@@ -108,6 +108,20 @@ describe('tradeops data', () => {
     expect(bad.err).toMatch(/--calendar: "nyse" is not a calendar: use 24x7 \(round the clock, crypto\) or weekdays/);
   });
 
+  it('fails a backfill during an exchange outage with exit code 1 and the reason, not as an internal error', async () => {
+    const down = await startExchangeServer({ markets: binanceMarkets(), currentTimeMs: utc('2021-04-20T06:00') });
+    try {
+      down.setOutage(true);
+      const args = ['data', 'backfill', '--symbol', 'BTC/USDT', '--timeframe', '1m', '--since', '2021-04-20T00:00', '--until', '2021-04-20T05:59'];
+      const failed = await tradeops(args, { ...env, EXCHANGE_API_URL: down.url });
+      expect(failed.code).toBe(1);
+      expect(failed.err).not.toMatch(/internal error/);
+      expect(failed.err).toMatch(/tradeops: cannot reach binance; try again in \d+ s\.\n$/);
+    } finally {
+      await down.close();
+    }
+  });
+
   it('explains usage mistakes with exit code 2', async () => {
     expect((await tradeops(['data'], env)).code).toBe(2);
     expect((await tradeops(['data', 'backfill', '--symbol', 'BTC/USDT'], env)).err).toMatch(/--timeframe is required/);

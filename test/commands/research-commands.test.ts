@@ -45,6 +45,12 @@ describe('signals, backtests and optimisations from chat, on real candles throug
     const record = await loadRunRecord(deps.store.settings, id);
     expect(record).toMatchObject({ kind: 'backtest', strategy: 'sma_cross', params: { fast: 10, slow: 30 }, requestedBy: 'telegram:7', settings: { commission: 0.001 } });
     expect(Number(reply.table!.rows.find((r) => r[0] === '# Trades')![1])).toBeGreaterThan(0);
+    // The default window is stored now: the same backtest again asks the exchange for nothing and gives the same result.
+    const klines = exchange.count('/api/v3/klines');
+    const again = await runner.run('/backtest BTC/USDT 5m sma_cross fast=10 slow=30 commission=0.001', viewer);
+    expect(exchange.count('/api/v3/klines')).toBe(klines);
+    expect(again.lines[0]).toBe(reply.lines[0]);
+    expect(again.table).toEqual(reply.table);
     // Whole units of BTC cost more than the default cash: the reply says why nothing traded instead of a bare 0.
     const whole = await runner.run('/backtest BTC/USDT 5m sma_cross fractional=1', viewer);
     expect(whole.lines.at(-1)).toMatch(/^No trades: one unit \(1\) costs at least 5\d,\d*|^No trades: one unit \(1\) costs at least \d+/);
@@ -53,6 +59,18 @@ describe('signals, backtests and optimisations from chat, on real candles throug
     expect(viaParams.table).toEqual(reply.table);
     expect((await runner.run('/backtest BTC/USDT 5m sma_cross fast=30 slow=10', viewer)).lines[0]).toMatch(/Invalid parameters for sma_cross/);
     expect((await runner.run('/backtest BTC/USDT 5m moon', viewer)).lines[0]).toMatch(/Unknown strategy "moon"/);
+  }, 60_000);
+
+  it('/backtest over a range fetches only the bars the store lacks, and nothing when asked again', async () => {
+    // The default window (from 2021-04-16 13:40) is stored: only the bars before it are fetched, in one request.
+    const klines = exchange.count('/api/v3/klines');
+    const reply = await runner.run('/backtest BTC/USDT 5m sma_cross 2021-04-15..2021-04-19', viewer);
+    expect(reply.outcome, reply.lines.join('\n')).toBe('ok');
+    expect(reply.lines[0]).toMatch(/^Data: binance BTC\/USDT 5m, 1153 bars 2021-04-15 00:00:00 UTC → 2021-04-19 00:00:00 UTC /);
+    expect(exchange.count('/api/v3/klines')).toBe(klines + 1);
+    const again = await runner.run('/backtest BTC/USDT 5m sma_cross 2021-04-15..2021-04-19', viewer);
+    expect(exchange.count('/api/v3/klines')).toBe(klines + 1);
+    expect(again.lines[0]).toBe(reply.lines[0]);
   }, 60_000);
 
   it('one job per user: a second request while one runs is told to wait or /cancel job', async () => {
@@ -69,8 +87,11 @@ describe('signals, backtests and optimisations from chat, on real candles throug
   it('/watch stores this chat\'s subscription, lists it and removes it', async () => {
     expect((await runner.run('/watch BTC/USDT 1h sma_cross', viewer)).lines[0]).toBe('Watching BTC/USDT 1h sma_cross: this chat will hear when its stance flips.');
     expect((await runner.run('/watch btcusdt 1h sma_cross', viewer)).lines[0]).toBe('Already watching BTC/USDT 1h sma_cross.');
+    // A bare base currency names the market as /price takes it.
+    expect((await runner.run('/watch btc 1h sma_cross', viewer)).lines[0]).toBe('Already watching BTC/USDT 1h sma_cross.');
     expect((await runner.run('/watch', viewer)).table!.rows).toEqual([['BTC/USDT', '1h', 'sma_cross']]);
     expect((await runner.run('/watch BTC/USDT 1h sma_cross off=1', viewer)).lines[0]).toBe('Stopped watching BTC/USDT 1h sma_cross.');
     expect((await runner.run('/watch BTC/USDT 1h moon', viewer)).lines[0]).toMatch(/Unknown strategy "moon"/);
+    expect((await runner.run('/watch NOPE/USDT 1h sma_cross', viewer)).lines[0]).toMatch(/binance has no market "NOPE\/USDT"/);
   });
 });

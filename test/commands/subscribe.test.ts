@@ -8,7 +8,7 @@ import { localTimeOf } from '../../src/ops/local-time.js';
 import { decodeReply } from '../../src/ops/outbox.js';
 import { subscriptionsIn } from '../../src/ops/subscriptions.js';
 import { spellZone } from '../../src/reports/subscription-rules.js';
-import { fixedClock, testDeps } from '../support/test-deps.js';
+import { fixedClock, recordingJobDeps, testDeps } from '../support/test-deps.js';
 
 const utc = (iso: string) => Date.parse(`${iso}Z`);
 /** A viewer in their private chat with the bot (on Telegram the chat id is the user id). */
@@ -115,7 +115,7 @@ describe('/subscribe, /unsubscribe, /subscriptions', () => {
 
   it('a subscription made by command is delivered by the daily-report job at that local time', async () => {
     await runner.run('/subscribe report 07:30 America/New_York text', viewerDm);
-    const jobDeps = { ...deps, notifier: { platforms: [], send: () => Promise.reject(new Error('not used')) }, wake: () => undefined };
+    const jobDeps = recordingJobDeps(deps);
     for (let ms = clock.now(); ms < utc('2026-01-06T00:00:00'); ms += 60_000) {
       clock.set(ms);
       await dailyReport.run(jobDeps, ms);

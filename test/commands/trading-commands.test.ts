@@ -2,7 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { allCommands } from '../../commands/index.js';
 import type { Caller } from '../../src/chat/roles.js';
 import { createCommandRunner, type CommandRunner } from '../../src/chat/run-command.js';
+import { withTrading } from '../../src/chat/trading-replies.js';
 import { closeDeps, tradingOf } from '../../src/deps.js';
+import { TemporaryError, UserError } from '../../src/errors.js';
 import { Decimal } from '../../src/trading/decimal.js';
 import { startExchangeServer, type ExchangeServer } from '../fakes/exchange-server.js';
 import { binanceMarkets, utc } from '../market/shared-data.js';
@@ -178,10 +180,25 @@ describe('trading commands over real ccxt and a local exchange serving real cand
     clock.advance(2 * 60_000); // the exchange's time stands still: its last price is now 2 minutes old
     const stale = await runner.run('/buy BTC/USDT 0.01', trader);
     expect(stale).toMatchObject({ outcome: 'temporary_error', level: 'warning', badges: ['PAPER'] });
-    expect(stale.lines[0]).toMatch(/^no quote for BTC\/USDT to value the order: the BTC\/USDT price from binance is 120 s old \(max 30 s\); not trading on a stale price/);
+    expect(stale.lines[0]).toBe('no quote for BTC/USDT to value the order: the BTC/USDT price from binance is 120 s old (max 30 s); not trading on a stale price; try again in 5 s.');
     // Refused before anything was written or sent.
     expect(await (await tradingOf(deps)).service.orders({ limit: 10 })).toEqual([]);
     expect(await (await tradingOf(deps)).service.trades({ limit: 10 })).toEqual([]);
+  });
+
+  it('an error in a trading command reaches the runner as a new error with the PAPER badge; the caught one stays unmarked', async () => {
+    // A quote fetch is shared by concurrent requests: the same error object may also reach /price, which has no badge.
+    const shared = new TemporaryError('binance is rate-limiting our requests', 10_000, { sayWhen: true });
+    const thrown = await withTrading(deps, () => Promise.reject(shared)).catch((e: unknown) => e);
+    expect(thrown).toBeInstanceOf(TemporaryError);
+    expect(thrown).not.toBe(shared);
+    expect(thrown).toMatchObject({ message: shared.message, reason: shared.reason, retryAfterMs: 10_000, saysWhen: true, cause: shared, badges: ['PAPER'] });
+    expect(shared).not.toHaveProperty('badges');
+    const mistake = new UserError('unknown market XYZ/USDT', '/buy SYMBOL AMOUNT');
+    const refused = await withTrading(deps, () => Promise.reject(mistake)).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(UserError);
+    expect(refused).toMatchObject({ message: mistake.message, usage: mistake.usage, cause: mistake, badges: ['PAPER'] });
+    expect(mistake).not.toHaveProperty('badges');
   });
 
   it('a retried delivery of the same request places one order', async () => {

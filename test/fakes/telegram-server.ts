@@ -288,6 +288,7 @@ export class FakeTelegramServer {
     if (!Number.isFinite(chatId)) throw { code: 400, description: 'Bad Request: chat not found' };
     if (kind === 'text' && text.length > 4096) throw { code: 400, description: 'Bad Request: message is too long' };
     if (kind === 'text' && text.trim() === '') throw { code: 400, description: 'Bad Request: message text is empty' };
+    if (kind !== 'text' && parsedLength(text, params.parse_mode) > 1024) throw { code: 400, description: 'Bad Request: message caption is too long' };
     const quoted = typeof params.reply_parameters === 'string' ? (JSON.parse(params.reply_parameters) as unknown) : params.reply_parameters;
     const replyTo = (quoted as { message_id?: number } | undefined)?.message_id;
     const message: BotMessage = {
@@ -309,6 +310,11 @@ export class FakeTelegramServer {
   private asTelegramMessage(m: BotMessage): unknown {
     return { message_id: m.messageId, date: Math.floor(Date.now() / 1000), chat: { id: m.chatId, type: 'private' }, text: m.text };
   }
+}
+
+/** A caption's length as Telegram counts it: after HTML tags and entities are parsed (a cut entity stays as literal text). */
+function parsedLength(text: string, parseMode: unknown): number {
+  return parseMode === 'HTML' ? text.replace(/<[^>]*>/g, '').replace(/&(?:amp|lt|gt|quot|#\d+|#x[\da-f]+);/gi, '&').length : text.length;
 }
 
 function parseMarkup(markup: unknown): BotMessage['replyMarkup'] {

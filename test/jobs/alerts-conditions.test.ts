@@ -1,67 +1,34 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { allCommands } from '../../commands/index.js';
 import { alerts as alertsJob } from '../../jobs/alerts.js';
 import { formatUtc } from '../../src/chat/format.js';
-import type { Caller } from '../../src/chat/roles.js';
-import { createCommandRunner, type CommandRunner } from '../../src/chat/run-command.js';
-import { closeDeps, tradingOf } from '../../src/deps.js';
-import { watchForAlerts } from '../../src/ops/alert-watch.js';
+import type { CommandRunner } from '../../src/chat/run-command.js';
 import { alertBook, raiseJobFailure } from '../../src/ops/alerts.js';
 import type { JobDeps } from '../../src/ops/job.js';
 import { jobRecordsIn } from '../../src/ops/job-records.js';
 import { decodeReply } from '../../src/ops/outbox.js';
-import { subscriptionsIn } from '../../src/ops/subscriptions.js';
 import type { Delivery, DeliveryTarget } from '../../src/store/types.js';
-import { startExchangeServer, type ExchangeServer } from '../fakes/exchange-server.js';
-import { binanceMarkets, utc } from '../market/shared-data.js';
-import { fixedClock, testDeps } from '../support/test-deps.js';
+import type { ExchangeServer } from '../fakes/exchange-server.js';
+import { settle, type fixedClock, type testDeps } from '../support/test-deps.js';
+import { admin, MIN, startAlertsHarness, STEP_MS, T0, trader, type AlertsHarness } from './alerts-harness.js';
 
-const trader: Caller = { platform: 'telegram', userId: '2', userName: 'tina', chatId: '2' };
-const admin: Caller = { platform: 'telegram', userId: '3', userName: 'ada', chatId: '3' };
 const chat: DeliveryTarget = { platform: 'telegram', chatId: '-100500' };
-const T0 = utc('2021-04-10T12:00');
-const STEP_MS = 15_000;
-const MIN = 60_000;
-const settle = async () => {
-  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
-};
 
 describe('alerts job: snoozes, failed jobs, heartbeat, market data and risk', () => {
+  let h: AlertsHarness;
   let exchange: ExchangeServer;
   let clock: ReturnType<typeof fixedClock>;
   let deps: ReturnType<typeof testDeps>;
   let jobDeps: JobDeps;
   let runner: CommandRunner;
-  let wakes: string[];
-  let stopWatching: (() => void) | undefined;
 
   const start = async (env: Record<string, string> = {}) => {
-    exchange = await startExchangeServer({ markets: binanceMarkets(), currentTimeMs: T0, bookSpreadTicks: 5 });
-    clock = fixedClock(T0);
-    deps = testDeps({
-      EXCHANGE_API_URL: exchange.url, TRADER_USERS: 'telegram:2', ADMIN_USERS: 'telegram:3', RATE_LIMIT_PER_MINUTE: '1000',
-      ALERT_REPEAT_MINUTES: '10', HEARTBEAT_HOURS: 'off', ...env,
-    }, clock);
-    wakes = [];
-    jobDeps = Object.assign(deps, { notifier: { platforms: [], send: () => Promise.reject(new Error('not used')) }, wake: (name: string) => void wakes.push(name) });
-    runner = createCommandRunner(allCommands, deps);
-    await subscriptionsIn(deps.store.settings).put({ kind: 'alerts', target: chat, by: 'telegram:3', atMs: T0 }, T0);
+    h = await startAlertsHarness({ ALERT_REPEAT_MINUTES: '10', ...env }, [chat]);
+    ({ exchange, clock, deps, jobDeps, runner } = h);
   };
-  afterEach(async () => {
-    stopWatching?.();
-    stopWatching = undefined;
-    await closeDeps(deps);
-    await exchange.close();
-  });
+  afterEach(() => h.close());
 
-  const runJobUntil = async (untilMs: number) => {
-    while (clock.now() + STEP_MS <= untilMs) {
-      clock.advance(STEP_MS);
-      exchange.setCurrentTime(exchange.currentTimeMs() + STEP_MS);
-      await alertsJob.run(jobDeps, clock.now());
-    }
-  };
-  const posts = async (): Promise<Delivery[]> => (await deps.store.deliveries.list({ limit: 1_000, source: 'alert', target: chat })).sort((a, b) => a.createdAtMs - b.createdAtMs || a.key.localeCompare(b.key));
+  const runJobUntil = (untilMs: number) => h.runJobUntil(untilMs);
+  const posts = (): Promise<Delivery[]> => h.posts(chat);
   const periods = async () => (await posts()).map((d) => d.period.replace(/@\d+:/, ':'));
 
   it('a snooze holds back raised and repeat posts until it ends; acknowledgements still go out; only admins snooze', async () => {
@@ -153,7 +120,7 @@ describe('alerts job: snoozes, failed jobs, heartbeat, market data and risk', ()
 
   it('an exchange outage raises the market-data warning at once and resolves it when the exchange answers again', async () => {
     await start();
-    stopWatching = watchForAlerts(deps, await tradingOf(deps), jobDeps.wake);
+    await h.watch();
     exchange.setOutage(true);
     for (let i = 0; i < 3; i++) await runner.run('/price ETH/USDT', trader);
     await settle();

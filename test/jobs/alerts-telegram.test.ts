@@ -13,7 +13,7 @@ import { subscriptionsIn } from '../../src/ops/subscriptions.js';
 import { startExchangeServer, type ExchangeServer } from '../fakes/exchange-server.js';
 import { FakeTelegramServer, type TgUser } from '../fakes/telegram-server.js';
 import { binanceMarkets, utc } from '../market/shared-data.js';
-import { fixedClock, testDeps } from '../support/test-deps.js';
+import { fixedClock, settle, testDeps } from '../support/test-deps.js';
 
 const GROUP = -1001500;
 const tina: TgUser = { id: 100, username: 'tina' };
@@ -22,9 +22,7 @@ const vic: TgUser = { id: 200, username: 'vic' };
 const trader: Caller = { platform: 'telegram', userId: '100', userName: 'tina', chatId: String(GROUP) };
 const admin: Caller = { platform: 'telegram', userId: '300', userName: 'ada', chatId: String(GROUP) };
 const T0 = utc('2021-04-10T12:00');
-const settle = async () => {
-  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
-};
+const MIN = 60_000;
 
 describe('on-call in a Telegram group: the alert arrives with an Acknowledge button that acknowledges it', () => {
   let exchange: ExchangeServer;
@@ -42,12 +40,13 @@ describe('on-call in a Telegram group: the alert arrives with an Acknowledge but
     clock = fixedClock(T0);
     deps = testDeps({
       EXCHANGE_API_URL: exchange.url, VIEWER_USERS: 'telegram:200', TRADER_USERS: 'telegram:100', ADMIN_USERS: 'telegram:300',
-      RATE_LIMIT_PER_MINUTE: '1000', DAILY_LOSS_LIMIT: '0.5', HEARTBEAT_HOURS: 'off', INSTANCE_ID: 'replica-1',
+      RATE_LIMIT_PER_MINUTE: '1000', DAILY_LOSS_LIMIT: '0.5', ALERT_REPEAT_MINUTES: '15', HEARTBEAT_HOURS: 'off', INSTANCE_ID: 'replica-1',
     }, clock);
     runner = createCommandRunner(allCommands, deps);
     adapter = startTelegram(runner, { token: telegram.token, apiRoot: telegram.apiRoot, allowedChatIds: [String(GROUP)], logger: deps.logger, actionLines: deps.store.settings });
     await adapter.ready;
-    jobDeps = Object.assign(deps, { notifier: adapter.notifier, wake: () => undefined });
+    // A copy, as the scheduler makes: the job shares the commands' trading stack through the store, not the object.
+    jobDeps = { ...deps, notifier: adapter.notifier, wake: () => undefined };
     // This replica leads the scheduler, so its deliveries job may send.
     await deps.store.leases.acquire(SCHEDULER_LEASE, 'replica-1', 3_600_000, T0);
     stopWatching = watchForAlerts(deps, await tradingOf(deps), jobDeps.wake);
@@ -66,7 +65,7 @@ describe('on-call in a Telegram group: the alert arrives with an Acknowledge but
     await deliveriesJob.run(jobDeps, clock.now());
   };
 
-  it('trip → one message with the button; a viewer may not acknowledge, a trader does; the group sees who; the reset is posted', async () => {
+  it('trip → one message with the button, repeated while unacknowledged; a viewer may not acknowledge, a trader does; the group sees who; the reset is posted', async () => {
     telegram.sendText(ada, { id: GROUP, type: 'supergroup' }, '/subscribe alerts');
     await telegram.reply(GROUP, 0);
     expect((await subscriptionsIn(deps.store.settings).list('alerts')).map((s) => s.target)).toEqual([{ platform: 'telegram', chatId: String(GROUP) }]);
@@ -82,32 +81,44 @@ describe('on-call in a Telegram group: the alert arrives with an Acknowledge but
     const button = alert.replyMarkup!.inline_keyboard![0]![0]!;
     expect(button.text).toBe('Acknowledge');
     await tick();
-    expect(telegram.messagesIn(GROUP).filter((m) => m.text.includes('Paper trading breaker tripped (daily_loss)'))).toHaveLength(1);
+    const breakerPosts = () => telegram.messagesIn(GROUP).filter((m) => m.text.includes('Paper trading breaker tripped (daily_loss)'));
+    expect(breakerPosts()).toHaveLength(1);
+
+    // Nobody acknowledged: once ALERT_REPEAT_MINUTES have passed, the next tick repeats it in the group, with the button.
+    clock.advance(15 * MIN);
+    exchange.setCurrentTime(clock.now());
+    await tick();
+    expect(breakerPosts()).toHaveLength(2);
+    const repeat = breakerPosts()[1]!;
+    expect(repeat.text).toMatch(/^.*<b>\[PAPER\] CRITICAL \(still open, repeat 1\): Paper trading breaker tripped \(daily_loss\)<\/b>\n/);
+    expect(repeat.text).toContain('Not acknowledged after 15m');
+    const repeatButton = repeat.replyMarkup!.inline_keyboard![0]![0]!;
+    expect(repeatButton.text).toBe('Acknowledge');
 
     let seen = telegram.messagesIn(GROUP).length;
-    telegram.pressButton(vic, alert, button.callback_data!);
+    telegram.pressButton(vic, repeat, repeatButton.callback_data!);
     expect((await telegram.reply(GROUP, seen)).text).toContain('/ack needs the trader role; you have the viewer role.');
     seen = telegram.messagesIn(GROUP).length;
     telegram.pressButton(tina, alert, button.callback_data!);
     const acked = await telegram.reply(GROUP, seen);
-    expect(acked.text).toMatch(/acknowledged<\/b>\nPaper trading breaker tripped \(daily_loss\): acknowledged by tina \(telegram:100\) at 2021-04-10 12:00:00 UTC\./);
+    expect(acked.text).toMatch(/acknowledged<\/b>\nPaper trading breaker tripped \(daily_loss\): acknowledged by tina \(telegram:100\) at 2021-04-10 12:15:00 UTC\./);
 
     seen = telegram.messagesIn(GROUP).length;
     await tick();
     const [ackPost] = telegram.messagesIn(GROUP).slice(seen);
     expect(ackPost!.text).toContain('Acknowledged: Paper trading breaker tripped (daily_loss)');
-    expect(ackPost!.text).toContain('was acknowledged by tina (telegram:100) at 2021-04-10 12:00:00 UTC; no more repeats.');
+    expect(ackPost!.text).toContain('was acknowledged by tina (telegram:100) at 2021-04-10 12:15:00 UTC; no more repeats.');
     expect(ackPost!.replyMarkup).toBeUndefined();
 
-    clock.advance(60_000);
-    exchange.setCurrentTime(T0 + 60_000);
+    clock.advance(MIN);
+    exchange.setCurrentTime(clock.now());
     const ask = await runner.run('/breaker reset', admin);
     await runner.run(ask.confirm!.line, admin);
     await settle();
     seen = telegram.messagesIn(GROUP).length;
     await tick();
     const resolved = telegram.messagesIn(GROUP).slice(seen).find((m) => m.text.includes('Resolved: Paper trading breaker tripped'));
-    expect(resolved!.text).toContain('reset by telegram:300 at 2021-04-10 12:01:00 UTC; the paper trading breaker is closed.');
-    expect(resolved!.text).toContain('Acknowledged by tina (telegram:100) at 2021-04-10 12:00:00 UTC.');
+    expect(resolved!.text).toContain('reset by telegram:300 at 2021-04-10 12:16:00 UTC; the paper trading breaker is closed.');
+    expect(resolved!.text).toContain('Acknowledged by tina (telegram:100) at 2021-04-10 12:15:00 UTC.');
   }, 60_000);
 });

@@ -1,75 +1,38 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { allCommands } from '../../commands/index.js';
 import { alerts as alertsJob } from '../../jobs/alerts.js';
-import type { Caller } from '../../src/chat/roles.js';
 import { formatUtc } from '../../src/chat/format.js';
-import { createCommandRunner, type CommandRunner } from '../../src/chat/run-command.js';
-import { closeDeps, tradingOf } from '../../src/deps.js';
-import { watchForAlerts } from '../../src/ops/alert-watch.js';
-import { alertBook } from '../../src/ops/alerts.js';
+import type { CommandRunner } from '../../src/chat/run-command.js';
+import { alertBook, raiseJobFailure } from '../../src/ops/alerts.js';
 import type { JobDeps } from '../../src/ops/job.js';
 import { decodeReply } from '../../src/ops/outbox.js';
-import { subscriptionsIn } from '../../src/ops/subscriptions.js';
 import type { Delivery, DeliveryTarget } from '../../src/store/types.js';
-import { startExchangeServer, type ExchangeServer } from '../fakes/exchange-server.js';
-import { binanceMarkets, utc } from '../market/shared-data.js';
-import { fixedClock, testDeps } from '../support/test-deps.js';
+import type { ExchangeServer } from '../fakes/exchange-server.js';
+import { settle, type fixedClock, type testDeps } from '../support/test-deps.js';
+import { admin, MIN, startAlertsHarness, STEP_MS, T0, trader, type AlertsHarness } from './alerts-harness.js';
 
-const trader: Caller = { platform: 'telegram', userId: '2', userName: 'tina', chatId: '2' };
-const admin: Caller = { platform: 'telegram', userId: '3', userName: 'ada', chatId: '3' };
 const onCall: readonly DeliveryTarget[] = [{ platform: 'telegram', chatId: '-100500' }, { platform: 'discord', chatId: '7001' }];
-const T0 = utc('2021-04-10T12:00');
-const STEP_MS = 15_000;
-const MIN = 60_000;
-
-/** Lets the breaker listeners' queued store writes finish (they run after the command that tripped the breaker). */
-const settle = async () => {
-  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
-};
 
 describe('alert lifecycle: trip → posted once → repeated until acknowledged → acknowledgement shown → reset posted', () => {
+  let h: AlertsHarness;
   let exchange: ExchangeServer;
   let clock: ReturnType<typeof fixedClock>;
   let deps: ReturnType<typeof testDeps>;
   let jobDeps: JobDeps;
   let runner: CommandRunner;
   let wakes: string[];
-  let stopWatching: () => void;
 
   beforeEach(async () => {
-    exchange = await startExchangeServer({ markets: binanceMarkets(), currentTimeMs: T0, bookSpreadTicks: 5 });
-    clock = fixedClock(T0);
-    deps = testDeps({
-      EXCHANGE_API_URL: exchange.url, TRADER_USERS: 'telegram:2', ADMIN_USERS: 'telegram:3', RATE_LIMIT_PER_MINUTE: '1000',
-      PAPER_SLIPPAGE_BPS: '10', DAILY_LOSS_LIMIT: '0.5', ALERT_REPEAT_MINUTES: '15', HEARTBEAT_HOURS: 'off',
-    }, clock);
-    wakes = [];
-    // The job's deps share the commands' trading stack: tradingOf keeps one per store.
-    jobDeps = Object.assign(deps, { notifier: { platforms: [], send: () => Promise.reject(new Error('the alerts job only records')) }, wake: (name: string) => void wakes.push(name) });
-    runner = createCommandRunner(allCommands, deps);
-    for (const target of onCall) await subscriptionsIn(deps.store.settings).put({ kind: 'alerts', target, by: 'telegram:3', atMs: T0 }, T0);
-    stopWatching = watchForAlerts(deps, await tradingOf(deps), jobDeps.wake);
+    h = await startAlertsHarness({ PAPER_SLIPPAGE_BPS: '10', DAILY_LOSS_LIMIT: '0.5', ALERT_REPEAT_MINUTES: '15' }, onCall);
+    ({ exchange, clock, deps, jobDeps, runner, wakes } = h);
+    await h.watch();
   });
-  afterEach(async () => {
-    stopWatching();
-    await closeDeps(deps);
-    await exchange.close();
-  });
+  afterEach(() => h.close());
 
-  /** Moves the bot's clock and the exchange on together, running the alerts job every 15 s as the scheduler would. */
-  const runJobUntil = async (untilMs: number) => {
-    while (clock.now() + STEP_MS <= untilMs) {
-      clock.advance(STEP_MS);
-      exchange.setCurrentTime(exchange.currentTimeMs() + STEP_MS);
-      await alertsJob.run(jobDeps, clock.now());
-    }
-  };
+  const runJobUntil = (untilMs: number) => h.runJobUntil(untilMs);
   let id = '';
   /** The posts of the breaker's alert (`id`) to a chat, oldest first. */
   const posts = async (target: DeliveryTarget, alertId = id): Promise<Delivery[]> =>
-    (await deps.store.deliveries.list({ limit: 1_000, source: 'alert', target }))
-      .filter((d) => d.period.startsWith(`${alertId}@`))
-      .sort((a, b) => a.createdAtMs - b.createdAtMs);
+    (await h.posts(target)).filter((d) => d.period.startsWith(`${alertId}@`));
   const kinds = async (target: DeliveryTarget, alertId = id) => (await posts(target, alertId)).map((d) => d.period.replace(/^A[0-9A-F]+@\d+:/, ''));
 
   it('posts the trip once per on-call chat, repeats it every 15 min until /ack, shows who acknowledged, then posts the reset', async () => {
@@ -167,4 +130,20 @@ describe('alert lifecycle: trip → posted once → repeated until acknowledged 
     expect((await runner.run('/alerts', trader)).lines[0]).toBe('No open alerts.');
     expect((await runner.run(`/ack ${id}`, trader)).title).toBe(`Alert ${id} was already acknowledged`);
   }, 60_000);
+
+  it('after downtime posts only the repeat that is due now, not every repeat missed while the bot was down', async () => {
+    const { id: failed } = await raiseJobFailure(deps.store, 'daily-report', new Error('store timeout'), T0);
+    await runJobUntil(T0 + STEP_MS);
+    for (const target of onCall) expect(await kinds(target, failed)).toEqual(['raised']);
+
+    // The bot was down for an hour (four repeat periods of 15 min): the clock jumps, then the job runs once.
+    clock.advance(60 * MIN);
+    exchange.setCurrentTime(exchange.currentTimeMs() + 60 * MIN);
+    expect((await alertsJob.run(jobDeps, clock.now()))?.summary).toBe('1 open alert(s), 2 post(s) recorded for 2 subscriber(s)');
+    for (const target of onCall) {
+      expect(await kinds(target, failed)).toEqual(['raised', 'repeat-4']);
+      const [, repeat] = await posts(target, failed);
+      expect(decodeReply(repeat!.payload).title).toBe('WARNING (still open, repeat 4): Job daily-report failed');
+    }
+  });
 });

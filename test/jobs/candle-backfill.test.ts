@@ -2,13 +2,15 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { allCommands } from '../../commands/index.js';
 import { candleBackfill } from '../../jobs/candle-backfill.js';
+import { signalWatch } from '../../jobs/signal-watch.js';
 import type { Caller } from '../../src/chat/roles.js';
 import { createCommandRunner, type CommandRunner } from '../../src/chat/run-command.js';
 import { closeDeps } from '../../src/deps.js';
 import type { JobDeps } from '../../src/ops/job.js';
+import { topUpCandles } from '../../src/research/watch-candles.js';
 import { startExchangeServer, type ExchangeServer } from '../fakes/exchange-server.js';
 import { binanceMarkets, readBars, SELSKAS_DIR, utc } from '../market/shared-data.js';
-import { fixedClock, testDeps } from '../support/test-deps.js';
+import { fixedClock, recordingJobDeps, testDeps } from '../support/test-deps.js';
 
 const alice: Caller = { platform: 'telegram', userId: '1', userName: 'alice', chatId: '100' };
 const bob: Caller = { platform: 'discord', userId: '2', userName: 'bob', chatId: '200' };
@@ -25,7 +27,7 @@ describe('candle-backfill job (real ccxt against the local exchange, real candle
     exchange = await startExchangeServer({ markets: binanceMarkets(), currentTimeMs: T0 });
     clock = fixedClock(T0);
     const base = testDeps({ EXCHANGE_API_URL: exchange.url, VIEWER_USERS: 'telegram:1,discord:2', RATE_LIMIT_PER_MINUTE: '1000' }, clock);
-    deps = { ...base, notifier: { platforms: [], send: () => Promise.reject(new Error('candle-backfill posts nothing')) }, wake: () => undefined };
+    deps = recordingJobDeps(base);
     runner = createCommandRunner(allCommands, deps);
   });
   afterEach(async () => {
@@ -79,6 +81,39 @@ describe('candle-backfill job (real ccxt against the local exchange, real candle
     const btc = await stored('BTC/USDT', '5m');
     expect(btc.timeMs.at(-1)).toBe(T0 + 5 * 86_400_000 - 5 * MINUTE);
     expect(btc.timeMs.length).toBe(2001);
+  });
+
+  it('fills the depth signal-watch leaves (it keeps only 500 bars), so a default /backtest then fetches nothing', async () => {
+    await watch('/watch BTC/USDT 5m sma_cross', alice);
+    await signalWatch.run(deps, clock.now());
+    expect((await stored('BTC/USDT', '5m')).timeMs.length).toBe(500);
+    const requests = exchange.count('/api/v3/klines');
+    expect(await run()).toBe('1 watched pairs; stored BTC/USDT 5m +500');
+    expect(exchange.count('/api/v3/klines')).toBe(requests + 1);
+    const btc = await stored('BTC/USDT', '5m');
+    expect([btc.timeMs.length, btc.timeMs[0], btc.timeMs.at(-1)]).toEqual([1000, T0 - 1000 * 5 * MINUTE, T0 - 5 * MINUTE]);
+
+    const backtest = await runner.run('/backtest BTC/USDT 5m sma_cross', alice);
+    expect(backtest.outcome, backtest.lines.join('\n')).toBe('ok');
+    expect(backtest.lines[0]).toMatch(/^Data: binance BTC\/USDT 5m, 1000 bars /);
+    expect(exchange.count('/api/v3/klines')).toBe(requests + 1);
+  });
+
+  it('fills a hole inside the window that topping up from the last stored bar left behind', async () => {
+    await watch('/watch BTC/USDT 5m sma_cross', alice);
+    await run();
+    // Three days on, a top-up of 500 bars (as signal-watch does) leaves the bars between uncovered.
+    at(T0 + 3 * 86_400_000);
+    expect(await topUpCandles(deps, { symbol: 'BTC/USDT', timeframe: '5m' }, clock.now(), 500)).toBe(500);
+    const window = (await stored('BTC/USDT', '5m')).timeMs.filter((t) => t >= clock.now() - 1000 * 5 * MINUTE);
+    expect(window.length).toBe(1000 - 364);
+    expect(await run()).toBe('1 watched pairs; stored BTC/USDT 5m +364');
+    const btc = await stored('BTC/USDT', '5m');
+    expect(btc.timeMs.length).toBe(1000 + 864);
+    expect(btc.timeMs.every((t, i) => i === 0 || t - btc.timeMs[i - 1]! === 5 * MINUTE)).toBe(true);
+    const requests = exchange.count('/api/v3/klines');
+    expect(await run()).toBe('1 watched pairs; stored BTC/USDT 5m +0');
+    expect(exchange.count('/api/v3/klines')).toBe(requests);
   });
 
   it('an exchange outage skips the pair with the reason, without failing the run; the next run catches up', async () => {

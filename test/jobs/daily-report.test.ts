@@ -6,7 +6,7 @@ import { addDays, localTimeOf } from '../../src/ops/local-time.js';
 import { decodeReply } from '../../src/ops/outbox.js';
 import { subscriptionsIn, type Subscription } from '../../src/ops/subscriptions.js';
 import type { DeliveryTarget } from '../../src/store/types.js';
-import { fixedClock, testDeps } from '../support/test-deps.js';
+import { fixedClock, recordingJobDeps, testDeps } from '../support/test-deps.js';
 
 const DAY_MS = 86_400_000;
 const STEP_MS = 5 * 60_000;
@@ -30,7 +30,7 @@ describe('daily-report job on a fixed clock', () => {
     // Nothing here needs the exchange: the account holds cash only. A closed port makes any stray call fail fast.
     deps = testDeps({ EXCHANGE_API_URL: 'http://127.0.0.1:9', REPORT_TIME: '08:00', REPORT_TIMEZONE: 'UTC' }, clock);
     wakes = [];
-    jobDeps = { ...deps, notifier: { platforms: [], send: () => Promise.reject(new Error('not used')) }, wake: (name) => void wakes.push(name) };
+    jobDeps = recordingJobDeps(deps, wakes);
   };
   const subscribe = (sub: Omit<Subscription, 'kind' | 'by' | 'atMs'>) =>
     subscriptionsIn(deps.store.settings).put({ kind: 'report', by: 'telegram:1', atMs: clock.now(), ...sub }, clock.now());

@@ -9,7 +9,7 @@ import { Decimal } from '../../src/trading/decimal.js';
 import type { Order } from '../../src/trading/types.js';
 import { startExchangeServer, type ExchangeServer } from '../fakes/exchange-server.js';
 import { binanceMarkets, utc } from '../market/shared-data.js';
-import { fixedClock, testDeps } from '../support/test-deps.js';
+import { fixedClock, recordingJobDeps, testDeps } from '../support/test-deps.js';
 
 const trader: Caller = { platform: 'telegram', userId: '2', userName: 't', chatId: '2' };
 const T0 = utc('2021-04-10T12:00');
@@ -27,12 +27,10 @@ describe('position-refresh job (paper, real ccxt against the local exchange, rea
     exchange = await startExchangeServer({ markets: binanceMarkets(), currentTimeMs: T0, bookSpreadTicks: 5 });
     clock = fixedClock(T0);
     const base = testDeps({ EXCHANGE_API_URL: exchange.url, TRADER_USERS: 'telegram:2', RATE_LIMIT_PER_MINUTE: '1000' }, clock);
-    // The job gets the bot's own deps (same trading stack as the chat commands) plus the scheduler's additions.
-    deps = Object.assign(base, {
-      notifier: { platforms: [], send: () => Promise.reject(new Error('position-refresh posts nothing')) },
-      wake: (name: string) => void woken.push(name),
-    });
-    runner = createCommandRunner(allCommands, deps);
+    // The chat commands run on the bot's deps; the job gets a copy plus the scheduler's additions, as start-jobs makes.
+    // Both reach the same trading stack because tradingOf keeps one per store.
+    deps = recordingJobDeps(base, woken);
+    runner = createCommandRunner(allCommands, base);
   });
   afterEach(async () => {
     await closeDeps(deps);

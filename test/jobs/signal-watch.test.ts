@@ -9,7 +9,7 @@ import type { JobDeps } from '../../src/ops/job.js';
 import { decodeReply } from '../../src/ops/outbox.js';
 import { startExchangeServer, type ExchangeServer } from '../fakes/exchange-server.js';
 import { binanceMarkets, readBars, SELSKAS_DIR, utc } from '../market/shared-data.js';
-import { fixedClock, testDeps } from '../support/test-deps.js';
+import { fixedClock, recordingJobDeps, testDeps } from '../support/test-deps.js';
 
 const alice: Caller = { platform: 'telegram', userId: '1', userName: 'alice', chatId: '100' };
 const bob: Caller = { platform: 'discord', userId: '2', userName: 'bob', chatId: '200' };
@@ -38,7 +38,7 @@ describe('signal-watch job (real ccxt against the local exchange, real BTC/USDT 
     clock = fixedClock(T0);
     woken = [];
     const base = testDeps({ EXCHANGE_API_URL: exchange.url, VIEWER_USERS: 'telegram:1,discord:2', RATE_LIMIT_PER_MINUTE: '1000' }, clock);
-    deps = { ...base, notifier: { platforms: [], send: () => Promise.reject(new Error('the deliveries job sends')) }, wake: (name) => void woken.push(name) };
+    deps = recordingJobDeps(base, woken);
     runner = createCommandRunner(allCommands, deps);
   });
   afterEach(async () => {
@@ -66,11 +66,16 @@ describe('signal-watch job (real ccxt against the local exchange, real BTC/USDT 
     expect(await deliveries()).toEqual([]);
     expect(await deps.store.settings.get(`watch-state:${KEY}`)).toMatchObject({ stance: -1, barTimeMs: T0 - 5 * MINUTE });
 
-    // Every minute up to the bar's close: nothing to say.
+    // Every minute up to the bar's close: nothing to say, and no candles asked for while no new bar has closed.
+    const klines = exchange.count('/api/v3/klines');
+    at(T0 + 4 * MINUTE);
+    expect(await run()).toBe('1 watches: 1 unchanged');
+    expect(exchange.count('/api/v3/klines')).toBe(klines);
     for (let t = T0 + MINUTE; t < FLIP_BAR + 5 * MINUTE; t += MINUTE) {
       at(t);
       await run();
     }
+    expect(exchange.count('/api/v3/klines')).toBe(klines + (FLIP_BAR - T0) / (5 * MINUTE));
     expect(await deliveries()).toEqual([]);
     expect(woken).toEqual([]);
 

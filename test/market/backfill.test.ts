@@ -16,8 +16,8 @@ describe('backfill over the fake Binance', () => {
     const expected = readBars(join(SELSKAS_DIR, 'BTC_USDT-1m.json')).filter((b) => b[0]! >= range.fromMs && b[0]! <= range.toMs);
     expect(candles.map((c) => [c.timeMs, c.open, c.high, c.low, c.close, c.volume])).toEqual(expected);
     expect(findGaps(candles.map((c) => c.timeMs), 60_000)).toEqual([
-      { afterMs: utc('2021-04-20T01:59'), missingBars: 150 },
-      { afterMs: utc('2021-04-25T04:00'), missingBars: 284 },
+      { afterMs: utc('2021-04-20T01:59'), missingBars: 150, firstMissingMs: utc('2021-04-20T02:00'), lastMissingMs: utc('2021-04-20T04:29') },
+      { afterMs: utc('2021-04-25T04:00'), missingBars: 284, firstMissingMs: utc('2021-04-25T04:01'), lastMissingMs: utc('2021-04-25T08:44') },
     ]);
     // 9,646 bars at 1,000 a page: 10 pages, the last one ending at toMs.
     expect(h.exchange.count(KLINES)).toBe(10);

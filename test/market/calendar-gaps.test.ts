@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
 import { chooseCalendar, detectCalendar, isWeekendBar, parseCalendar } from '../../src/market/calendar.js';
-import { findGaps, missingRange, summarizeGaps } from '../../src/market/gaps.js';
+import { findGaps, summarizeGaps } from '../../src/market/gaps.js';
 import { importCandleFile } from '../../src/market/importers.js';
 import { timeframeMs } from '../../src/market/timeframe.js';
 import { DATA_DIR, SELSKAS_DIR, utc } from './shared-data.js';
@@ -37,9 +37,8 @@ const GOOG_CLOSED: Record<string, string> = {
 /** Every weekday a gap list says is missing, as YYYY-MM-DD (daily bars). */
 function missingDays(times: ArrayLike<number>): string[] {
   return findGaps(times, DAY, 'weekdays').flatMap((gap) => {
-    const { firstMs, lastMs } = missingRange(gap, DAY, 'weekdays');
     const days: string[] = [];
-    for (let t = firstMs; t <= lastMs; t += DAY) if (!isWeekendBar(t, DAY)) days.push(day(t));
+    for (let t = gap.firstMissingMs; t <= gap.lastMissingMs; t += DAY) if (!isWeekendBar(t, DAY)) days.push(day(t));
     return days;
   });
 }
@@ -134,38 +133,41 @@ describe('gaps on the weekdays calendar', () => {
   it('finds a weekday bar removed from real data, labelled as possibly a holiday because it cannot tell', () => {
     const gaps = findGaps(without(goog, utc('2010-06-16T00:00')), DAY, 'weekdays');
     expect(gaps).toHaveLength(78);
-    expect(gaps.find((g) => g.afterMs === utc('2010-06-15T00:00'))).toEqual({ afterMs: utc('2010-06-15T00:00'), missingBars: 1, possibleHoliday: true });
+    expect(gaps.find((g) => g.afterMs === utc('2010-06-15T00:00'))).toEqual({
+      afterMs: utc('2010-06-15T00:00'), missingBars: 1, possibleHoliday: true, firstMissingMs: utc('2010-06-16T00:00'), lastMissingMs: utc('2010-06-16T00:00'),
+    });
     const friday = findGaps(without(goog, utc('2010-06-18T00:00')), DAY, 'weekdays').find((g) => g.afterMs === utc('2010-06-17T00:00'));
-    expect(friday).toEqual({ afterMs: utc('2010-06-17T00:00'), missingBars: 1, possibleHoliday: true }); // Friday, next to the weekend
+    // Friday, next to the weekend
+    expect(friday).toEqual({ afterMs: utc('2010-06-17T00:00'), missingBars: 1, possibleHoliday: true, firstMissingMs: utc('2010-06-18T00:00'), lastMissingMs: utc('2010-06-18T00:00') });
   });
 
   it('EURUSD hourly: the 42 FX weekends vanish; Christmas and New Year remain, a missing hour is a plain gap', () => {
     expect(summarizeGaps(findGaps(eurusd, HOUR, '24x7'))).toEqual({ gaps: 42, missingBars: 2_063 });
     expect(findGaps(eurusd, HOUR, 'weekdays')).toEqual([
-      { afterMs: utc('2017-12-22T21:00'), missingBars: 22, possibleHoliday: true },
-      { afterMs: utc('2017-12-29T21:00'), missingBars: 22, possibleHoliday: true },
+      { afterMs: utc('2017-12-22T21:00'), missingBars: 22, possibleHoliday: true, firstMissingMs: utc('2017-12-25T00:00'), lastMissingMs: utc('2017-12-25T21:00') },
+      { afterMs: utc('2017-12-29T21:00'), missingBars: 22, possibleHoliday: true, firstMissingMs: utc('2018-01-01T00:00'), lastMissingMs: utc('2018-01-01T21:00') },
     ]);
-    expect(missingRange({ afterMs: utc('2017-12-22T21:00'), missingBars: 22 }, HOUR, 'weekdays')).toEqual({ firstMs: utc('2017-12-25T00:00'), lastMs: utc('2017-12-25T21:00') });
     const tuesday = findGaps(without(eurusd, utc('2017-06-13T10:00'), utc('2017-06-13T11:00')), HOUR, 'weekdays');
     expect(tuesday).toHaveLength(3);
-    expect(tuesday[0]).toEqual({ afterMs: utc('2017-06-13T09:00'), missingBars: 2 });
+    expect(tuesday[0]).toEqual({ afterMs: utc('2017-06-13T09:00'), missingBars: 2, firstMissingMs: utc('2017-06-13T10:00'), lastMissingMs: utc('2017-06-13T11:00') });
   });
 
   it('counts a weeks-long hole a week at a time, exactly as bar by bar', () => {
     const monday = utc('2021-04-19T00:00');
     // Per week, 1h bars from Monday 00:00 to Friday 20:00 are expected: 4 × 24 + 21 = 117.
-    expect(findGaps([monday, monday + 21 * DAY], HOUR, 'weekdays')).toEqual([{ afterMs: monday, missingBars: 3 * 117 - 1 }]);
-    expect(missingRange({ afterMs: monday, missingBars: 350 }, HOUR, 'weekdays')).toEqual({ firstMs: monday + HOUR, lastMs: monday + 18 * DAY + 20 * HOUR });
+    expect(findGaps([monday, monday + 21 * DAY], HOUR, 'weekdays')).toEqual([
+      { afterMs: monday, missingBars: 3 * 117 - 1, firstMissingMs: monday + HOUR, lastMissingMs: monday + 18 * DAY + 20 * HOUR },
+    ]);
     const minutes = findGaps([monday, monday + 364 * DAY + 60_000], 60_000, 'weekdays');
-    expect(minutes).toEqual([{ afterMs: monday, missingBars: 52 * 117 * 60 }]);
+    expect(minutes).toEqual([{ afterMs: monday, missingBars: 52 * 117 * 60, firstMissingMs: monday + 60_000, lastMissingMs: monday + 364 * DAY }]);
   });
 
   it('leaves the 24x7 calendar exactly as before', () => {
     const t = [0, 1, 2, 5, 6, 10].map((i) => i * 60_000);
     expect(findGaps(t, 60_000)).toEqual(findGaps(t, 60_000, '24x7'));
     expect(findGaps(t, 60_000, '24x7')).toEqual([
-      { afterMs: 120_000, missingBars: 2 },
-      { afterMs: 360_000, missingBars: 3 },
+      { afterMs: 120_000, missingBars: 2, firstMissingMs: 180_000, lastMissingMs: 240_000 },
+      { afterMs: 360_000, missingBars: 3, firstMissingMs: 420_000, lastMissingMs: 540_000 },
     ]);
   });
 });

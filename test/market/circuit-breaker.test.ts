@@ -55,6 +55,18 @@ describe('CircuitBreaker', () => {
     expect(breaker.snapshot()).toMatchObject({ state: 'closed', consecutiveFailures: 1 });
   });
 
+  it('quotes a failure by its reason, so an open breaker says once when to try again: its own time', async () => {
+    const { breaker, events } = setup(2);
+    const limited = new TemporaryError('binance is rate-limiting our requests', 2_000, { sayWhen: true });
+    expect(limited.message).toBe('binance is rate-limiting our requests; try again in 2 s.');
+    for (let i = 0; i < 2; i++) await expect(breaker.execute(() => Promise.reject(limited))).rejects.toBe(limited);
+    expect(events[0]?.reason).toBe('binance is rate-limiting our requests');
+    expect(breaker.snapshot().lastFailure).toBe('binance is rate-limiting our requests');
+    const fast = (await breaker.execute(up).catch((e: unknown) => e)) as CircuitOpenError;
+    expect(fast.message).toBe('binance failed 2 times in a row (binance is rate-limiting our requests); try again in 10 s.');
+    expect(fast).toMatchObject({ reason: 'binance failed 2 times in a row (binance is rate-limiting our requests)', saysWhen: true });
+  });
+
   it('removes a listener', async () => {
     const { breaker } = setup(1);
     const seen: string[] = [];

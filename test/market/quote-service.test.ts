@@ -90,7 +90,7 @@ describe('QuoteService over ccxt and the fake Binance', () => {
     const before = h.exchange.log.length;
     const fast = await quotes.getQuote('BTC/USDT').catch((e: unknown) => e);
     expect(fast).toBeInstanceOf(CircuitOpenError);
-    expect((fast as Error).message).toMatch(/^binance failed 3 times in a row \(cannot reach binance.*\); try again in 30 s\.$/);
+    expect((fast as Error).message).toMatch(/^binance failed 3 times in a row \(cannot reach binance\); try again in 30 s\.$/);
     expect(h.exchange.log.length).toBe(before);
     expect(quotes.stats().breaker).toMatchObject({ state: 'open', consecutiveFailures: 3 });
 

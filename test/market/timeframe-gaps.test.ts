@@ -32,8 +32,8 @@ describe('gap detection', () => {
   it('lists each hole with the bar before it and the bars missing', () => {
     const t = [0, 1, 2, 5, 6, 10].map((i) => i * 60_000);
     expect(findGaps(t, 60_000)).toEqual([
-      { afterMs: 120_000, missingBars: 2 },
-      { afterMs: 360_000, missingBars: 3 },
+      { afterMs: 120_000, missingBars: 2, firstMissingMs: 180_000, lastMissingMs: 240_000 },
+      { afterMs: 360_000, missingBars: 3, firstMissingMs: 420_000, lastMissingMs: 540_000 },
     ]);
     expect(summarizeGaps(findGaps(t, 60_000))).toEqual({ gaps: 2, missingBars: 5 });
   });
@@ -45,7 +45,7 @@ describe('gap detection', () => {
   });
 
   it('counts whole bars skipped for off-grid times and refuses unsorted input', () => {
-    expect(findGaps([17, 28_800_012, 86_400_005], 28_800_000)).toEqual([{ afterMs: 28_800_012, missingBars: 1 }]);
+    expect(findGaps([17, 28_800_012, 86_400_005], 28_800_000)).toEqual([{ afterMs: 28_800_012, missingBars: 1, firstMissingMs: 57_600_012, lastMissingMs: 57_600_012 }]);
     expect(() => findGaps([0, 0], 60_000)).toThrow(RangeError);
     expect(() => findGaps([0, 60_000], 0)).toThrow(RangeError);
   });

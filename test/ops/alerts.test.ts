@@ -106,6 +106,20 @@ for (const backend of BACKENDS) {
       expect((await book.raise(trip, T0 + 2)).created).toBe(true);
     }));
 
+    it('reads the book at once: every alert with its acknowledgement and resolution, and the open ones', () => withStores(async (a) => {
+      const book = alertBook(a.settings);
+      const done = await book.raise(trip, T0);
+      await book.acknowledge(done.id, 'alice', T0 + 1);
+      await book.resolve(trip.dedupKey, 'reset', T0 + 2);
+      const open = await book.raise({ ...trip, dedupKey: 'job:daily-report', severity: 'warning' }, T0 + 3);
+      const view = await book.view();
+      expect(view.all.map((x) => [x.id, x.ack?.by, x.resolved?.detail])).toEqual([[done.id, 'alice', 'reset'], [open.id, undefined, undefined]]);
+      expect(view.open.map((x) => x.id)).toEqual([open.id]);
+      expect(await book.open()).toEqual(view.open);
+      expect(await book.prune(T0 + 31 * DAY_MS, 30 * DAY_MS, view)).toBe(1);
+      expect((await book.all()).map((x) => x.id)).toEqual([open.id]);
+    }));
+
     it('prunes alerts resolved more than 30 days ago, with their acknowledgement; open and recent ones stay', () => withStores(async (a) => {
       const book = alertBook(a.settings);
       const old = await book.raise(trip, T0);

@@ -154,6 +154,25 @@ describe('sending recorded deliveries through the real telegraf client to a loca
     expect(log.some((l) => l.includes('delivery given up'))).toBe(true);
   });
 
+  it("a message that expires while it waits behind the chat's retry is given up on time, not deferred", async () => {
+    await record(chat(42), 'first');
+    await record(chat(42), 'short-lived', T0, 10_000);
+    telegram.fail('sendMessage', 1, { status: 429, retryAfterS: 30 });
+    expect(await round(T0)).toMatchObject({ retrying: 1, deferred: 1 });
+    expect(await round(T0 + 10_000)).toMatchObject({ expired: 1, deferred: 0 });
+    expect(await deps.store.deliveries.get(deliveryKey('daily-report', chat(42), 'short-lived'))).toMatchObject({ state: 'expired' });
+    expect(await round(T0 + 30_000)).toMatchObject({ delivered: 1 });
+    expect(telegram.messagesIn(42)).toHaveLength(1);
+  });
+
+  it('a chat with more than a thousand pending messages still sends its oldest ones', async () => {
+    for (let i = 0; i < 1_010; i++) await record(chat(42), `p${String(i).padStart(4, '0')}`, T0 + i);
+    clock.set(T0 + 2_000);
+    await deps.store.leases.acquire(SCHEDULER_LEASE, 'bot-1', 30_000, T0 + 2_000);
+    expect(await sendDueDeliveries(deps, notifier, T0 + 2_000, { limit: 3 })).toMatchObject({ delivered: 3, deferred: 0 });
+    expect(telegram.messagesIn(42).map((m) => /Daily report (\w+)/.exec(m.text)?.[1])).toEqual(['p0000', 'p0001', 'p0002']);
+  });
+
   it('a replica that no longer holds the scheduler lease sends nothing', async () => {
     await record(chat(42), '2026-11-21');
     await deps.store.leases.acquire(SCHEDULER_LEASE, 'bot-2', 30_000, T0);

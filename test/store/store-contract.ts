@@ -191,6 +191,21 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
         expect(await store.deliveries.list({ limit: 10, state: 'delivered' })).toEqual([]);
         expect(await store.deliveries.get('missing')).toBeUndefined();
       });
+
+      it("finds a chat's oldest pending delivery, due or waiting for its retry, past any list limit", async () => {
+        expect(await store.deliveries.oldestPending(target)).toBeUndefined();
+        await store.deliveries.record(delivery('b', 2_000));
+        await store.deliveries.record(delivery('a2', 1_000));
+        await store.deliveries.record(delivery('a1', 1_000));
+        await store.deliveries.record({ ...delivery('other', 500), target: { platform: 'discord', chatId: '-100123' } });
+        await store.deliveries.markFailed('a1', { error: '429', nextAttemptAtMs: 90_000 });
+        expect(await store.deliveries.oldestPending(target)).toBe('a1');
+        await store.deliveries.markDelivered('a1', 3_000, undefined);
+        await store.deliveries.markExpired('a2', 3_000, 'chat not found');
+        expect(await store.deliveries.oldestPending(target)).toBe('b');
+        expect(await store.deliveries.oldestPending({ platform: 'discord', chatId: '-100123' })).toBe('other');
+        expect(await store.deliveries.oldestPending({ platform: 'telegram', chatId: '42' })).toBeUndefined();
+      });
     });
   });
 }

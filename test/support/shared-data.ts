@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { allocateColumns } from '../../src/market/candle-columns.js';
 import type { CandleColumns } from '../../src/market/types.js';
 
 /** The shared read-only data folder: $TRADEOPS_SHARED_DATA, else ../shared/data next to the repository. */
@@ -14,15 +15,7 @@ export function sharedDataPath(relative: string): string {
 /** Reads a freqtrade OHLCV JSON file (`[[openTimeMs, open, high, low, close, volume], ...]`) into columns. */
 export function readFreqtradeJson(path: string): CandleColumns {
   const rows = JSON.parse(readFileSync(path, 'utf8')) as number[][];
-  const n = rows.length;
-  const cols = {
-    timeMs: new Float64Array(n),
-    open: new Float64Array(n),
-    high: new Float64Array(n),
-    low: new Float64Array(n),
-    close: new Float64Array(n),
-    volume: new Float64Array(n),
-  };
+  const cols = allocateColumns(rows.length);
   rows.forEach((row, i) => {
     if (row.length < 6) throw new Error(`${path}: row ${i} has ${row.length} fields, expected 6`);
     [cols.timeMs[i], cols.open[i], cols.high[i], cols.low[i], cols.close[i], cols.volume[i]] = row as [number, number, number, number, number, number];

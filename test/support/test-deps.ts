@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import { loadConfig } from '../../src/config.js';
 import { assembleDeps, type Clock, type Deps } from '../../src/deps.js';
 import { createLogger } from '../../src/logger.js';
+import type { JobDeps } from '../../src/ops/job.js';
 import { createSqliteStore } from '../../src/store/sqlite.js';
 
 /** A log sink that keeps every line, for assertions about what was logged. */
@@ -38,4 +39,19 @@ export function testDeps(env: Record<string, string> = {}, clock: Clock = fixedC
   });
   deps.runtime.adapters.push('test');
   return { ...deps, logLines: log.lines };
+}
+
+/**
+ * The deps the scheduler gives a job: a copy of `deps` (as start-jobs makes; the copy shares the store, so
+ * `tradingOf` gives it the commands' trading stack), whose notifier refuses (jobs record, the deliveries job sends)
+ * and whose wake notes each job name in `wakes`.
+ */
+export function recordingJobDeps<D extends Deps>(deps: D, wakes: string[] = []): D & JobDeps {
+  const notifier = { platforms: [], send: () => Promise.reject(new Error('jobs record deliveries; the deliveries job sends them')) };
+  return { ...deps, notifier, wake: (name: string) => void wakes.push(name) };
+}
+
+/** Lets queued listener work finish (e.g. the breaker listeners' store writes, which run after the command that tripped it). */
+export async function settle(): Promise<void> {
+  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
 }

@@ -144,6 +144,20 @@ export function describeTradingRepositoryContract(
         expect(await repo.listBalances('paper')).toEqual([]);
       });
 
+      it('lists a mode\'s deposits oldest first, and no fills', async () => {
+        await repo.recordDeposit({ key: 'start', mode: 'paper', asset: 'USDT', amount: dec('100000'), atMs: T0, note: 'start' });
+        await repo.recordFill(testFill({ fillId: 'a', atMs: T0 + 5 }));
+        await repo.recordDeposit({ key: 'live-sync', mode: 'live', asset: 'USDT', amount: dec('7'), atMs: T0 + 8, note: 'sync' });
+        await repo.recordDeposit({ key: 'top-up', mode: 'paper', asset: 'BTC', amount: dec('-0.25'), atMs: T0 + 10, note: '' });
+        expect(await repo.listDeposits('paper')).toEqual([
+          { key: 'start', mode: 'paper', asset: 'USDT', amount: dec('100000'), atMs: T0, note: 'start' },
+          { key: 'top-up', mode: 'paper', asset: 'BTC', amount: dec('-0.25'), atMs: T0 + 10, note: '' },
+        ]);
+        expect((await repo.listDeposits('live')).map((d) => d.key)).toEqual(['live-sync']);
+        const entries = (await repo.listEntries('paper', 0)).flatMap((e) => (e.kind === 'deposit' ? [e.deposit] : []));
+        expect(await repo.listDeposits('paper')).toEqual(entries);
+      });
+
       it('lists fills newest first by order, symbol, mode and time', async () => {
         await repo.recordFill(testFill({ fillId: 'a', atMs: T0 }));
         await repo.recordFill(testFill({ fillId: 'b', atMs: T0 + 10, clientOrderId: 'o-2', symbol: 'ETH/USDT', base: 'ETH' }));
